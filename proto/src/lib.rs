@@ -4,6 +4,7 @@
 //! (generated traits), the gateway (routes, JSON mapping), the auth layer of the services
 //! (scopes), gRPC reflection. Nothing here knows HTTP servers or databases.
 
+pub mod credentials;
 pub mod json;
 pub mod schema;
 

@@ -1,0 +1,122 @@
+//! Persistence: SeaORM over SQLite (default) or PostgreSQL. Knows no protobuf and no HTTP;
+//! it stores plain records and enforces tenant scoping (see [`tenant`]).
+
+mod entities;
+pub mod ids;
+pub mod tenant;
+mod write;
+
+pub mod api_keys;
+pub mod audit;
+pub mod customers;
+pub mod idempotency;
+pub mod organizations;
+
+use std::time::Duration;
+
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+
+pub use entities::{AddressList, AddressRecord, StringList};
+pub use tenant::{Page, PageQuery};
+pub use write::{Actor, ActorKind, Change, Write, WriteContext};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("database error")]
+    Db(#[from] DbErr),
+    #[error("the write recorded no audit entry: every write path must call Write::record")]
+    Unaudited,
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl StorageError {
+    /// The database could not be reached (as opposed to a query that failed): callers
+    /// answer 503 and may retry.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Db(DbErr::ConnectionAcquire(_) | DbErr::Conn(_)))
+    }
+}
+
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+/// An organization id: the key of every tenant query.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct OrgId(String);
+
+impl OrgId {
+    pub fn new(id: impl Into<String>) -> Self {
+        Self(id.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for OrgId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Anything queries can run on: the pool, or an open [`Write`].
+pub trait Db: Sync {
+    type Conn: ConnectionTrait;
+    fn conn(&self) -> &Self::Conn;
+}
+
+/// The database handle shared by every service.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+impl Db for Store {
+    type Conn = DatabaseConnection;
+    fn conn(&self) -> &DatabaseConnection {
+        &self.db
+    }
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://...`).
+    pub async fn connect(url: &str) -> Result<Self> {
+        let mut options = ConnectOptions::new(url.to_owned());
+        options
+            .max_connections(if url.starts_with("sqlite:") { 8 } else { 20 })
+            .min_connections(1)
+            .connect_timeout(Duration::from_secs(10))
+            .acquire_timeout(Duration::from_secs(30))
+            .sqlx_logging(false);
+        let db = Database::connect(options).await?;
+        if db.get_database_backend() == DbBackend::Sqlite {
+            // WAL lets readers proceed during a write; writers queue on the busy timeout
+            // (sqlx's default, 5 s) and start with BEGIN IMMEDIATE (see `write`).
+            db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
+            db.execute_unprepared("PRAGMA synchronous = NORMAL").await?;
+        }
+        Ok(Self { db })
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        Migrator::up(&self.db, None).await?;
+        Ok(())
+    }
+
+    /// Ready: the database answers and every migration is applied.
+    pub async fn ready(&self) -> Result<()> {
+        self.db.ping().await?;
+        let pending = Migrator::get_pending_migrations(&self.db).await?;
+        if pending.is_empty() {
+            Ok(())
+        } else {
+            Err(StorageError::Invalid(format!("{} migrations pending", pending.len())))
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.db.get_database_backend() == DbBackend::Postgres
+    }
+}

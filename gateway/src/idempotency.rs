@@ -1,0 +1,129 @@
+//! `Idempotency-Key` on POST (CONTRACT section 5): the first request with a key runs and its
+//! response is stored; a retry with the same key and body gets that response again with
+//! `Idempotent-Replayed: true`; the same key with another body is 409. Concurrent retries
+//! wait for the first to finish instead of running twice. The store is the keys service's
+//! IdempotencyService, so every gateway replica shares it.
+
+use std::{
+    future::Future,
+    time::{Duration, Instant},
+};
+
+use proto::v1::{
+    BeginIdempotentRequestRequest, CompleteIdempotentRequestRequest, IdempotencyOutcome, IdempotencyScope,
+    ReleaseIdempotentRequestRequest, StoredResponse, idempotency_service_client::IdempotencyServiceClient,
+};
+use sha2::{Digest, Sha256};
+use tonic::transport::Channel;
+
+use crate::{Outcome, error::ApiError, internal_request};
+
+pub const HEADER: &str = "idempotency-key";
+/// How long a claim holds if its gateway dies mid-request.
+const LOCK_SECONDS: u32 = 60;
+/// How long a concurrent retry waits for the first request before answering 409.
+const WAIT: Duration = Duration::from_secs(10);
+
+pub fn valid_key(key: &str) -> bool {
+    !key.is_empty() && key.len() <= 255 && key.bytes().all(|b| b.is_ascii_graphic())
+}
+
+pub fn fingerprint(method: &str, path: &str, query: Option<&str>, body: &[u8]) -> String {
+    let mut h = Sha256::new();
+    for part in [method.as_bytes(), b"\n", path.as_bytes(), b"?", query.unwrap_or("").as_bytes(), b"\n", body] {
+        h.update(part);
+    }
+    hex::encode(h.finalize())
+}
+
+pub struct Idempotent<'a> {
+    pub client: IdempotencyServiceClient<Channel>,
+    pub internal_token: &'a str,
+    pub request_id: &'a str,
+    pub scope: IdempotencyScope,
+    pub fingerprint: String,
+}
+
+impl Idempotent<'_> {
+    /// Runs `execute` at most once for this key, or replays what it answered.
+    pub async fn run<F>(mut self, execute: F) -> Result<(Outcome, bool), ApiError>
+    where
+        F: Future<Output = Result<Outcome, ApiError>>,
+    {
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(20);
+        loop {
+            let begin = BeginIdempotentRequestRequest {
+                scope: Some(self.scope.clone()),
+                fingerprint: self.fingerprint.clone(),
+                lock_seconds: LOCK_SECONDS,
+            };
+            let answer = self
+                .client
+                .begin_idempotent_request(internal_request(begin, self.internal_token, self.request_id))
+                .await?
+                .into_inner();
+            match IdempotencyOutcome::try_from(answer.outcome).unwrap_or_default() {
+                IdempotencyOutcome::Proceed => break,
+                IdempotencyOutcome::Replay => {
+                    let stored = answer.response.unwrap_or_default();
+                    return Ok((Outcome::from_stored(&stored), true));
+                }
+                IdempotencyOutcome::Mismatch => return Err(ApiError::IdempotencyKeyReused),
+                IdempotencyOutcome::InProgress | IdempotencyOutcome::Unspecified => {
+                    if started.elapsed() >= WAIT {
+                        return Err(ApiError::IdempotencyKeyInUse);
+                    }
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_millis(250));
+                }
+            }
+        }
+        let result = execute.await;
+        // Answers the client may get again are stored; server failures are released so that
+        // a retry runs afresh.
+        let stored = match &result {
+            Ok(outcome) if !outcome.status.is_server_error() => Some(outcome.to_stored()),
+            Err(err) => {
+                let (status, body) = err.to_parts();
+                (!status.is_server_error()).then(|| Outcome::error(status, body).to_stored())
+            }
+            Ok(_) => None,
+        };
+        let (token, request_id) = (self.internal_token, self.request_id);
+        let finish = match stored {
+            Some(response) => {
+                let req = CompleteIdempotentRequestRequest { scope: Some(self.scope), response: Some(response) };
+                self.client.complete_idempotent_request(internal_request(req, token, request_id)).await.map(|_| ())
+            }
+            None => {
+                let req = ReleaseIdempotentRequestRequest { scope: Some(self.scope) };
+                self.client.release_idempotent_request(internal_request(req, token, request_id)).await.map(|_| ())
+            }
+        };
+        if let Err(status) = finish {
+            // The request itself succeeded; a retry will wait out the lock and run again.
+            tracing::warn!(code = ?status.code(), "could not store the idempotent response");
+        }
+        result.map(|outcome| (outcome, false))
+    }
+}
+
+impl Outcome {
+    fn to_stored(&self) -> StoredResponse {
+        StoredResponse {
+            status_code: u32::from(self.status.as_u16()),
+            content_type: "application/json".to_owned(),
+            body: self.body.as_ref().map(|b| serde_json::to_vec(b).unwrap_or_default()).unwrap_or_default(),
+        }
+    }
+
+    fn from_stored(stored: &StoredResponse) -> Self {
+        let status = u16::try_from(stored.status_code)
+            .ok()
+            .and_then(|s| http::StatusCode::from_u16(s).ok())
+            .unwrap_or(http::StatusCode::OK);
+        let body = if stored.body.is_empty() { None } else { serde_json::from_slice(&stored.body).ok() };
+        Self { status, body }
+    }
+}

@@ -1,0 +1,378 @@
+//! Authentication and authorization of the gRPC door. Every call to an `asteri.*` RPC passes
+//! through [`AuthLayer`], which resolves the caller, pins the organization and checks the
+//! scope the proto declares for the method, before any service code runs.
+//!
+//! Principals:
+//! - an API key (`ast_live_`/`ast_test_`): its organization must equal `x-organization-id`
+//!   and it must hold the method's `required_scope`; internal-only RPCs refuse it;
+//! - an internal service token (`ast_int_`, from `ASTERI_INTERNAL_TOKEN`): any RPC, acting in
+//!   the organization named by `x-organization-id`;
+//! - the operator (the `asteri` command), injected directly, never from the network.
+
+use std::{
+    collections::HashMap,
+    sync::Arc,
+    task::{Context, Poll},
+    time::{Duration, Instant},
+};
+
+use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
+use hmac::{Hmac, KeyInit, Mac};
+use proto::{
+    MethodInfo,
+    credentials::{self, Credential, CredentialError},
+    schema,
+};
+use sha2::Sha256;
+use storage::{Actor, ActorKind, OrgId, Store, api_keys, organizations};
+use subtle::ConstantTimeEq;
+use tonic::{Status, body::Body};
+
+use crate::error::ServiceError;
+
+/// How long a verified (or refused) key stays cached. Revocation on another replica takes
+/// effect within this time; on the same replica at once (see [`KeyVerifier::forget`]).
+pub const KEY_CACHE_TTL: Duration = Duration::from_secs(2);
+
+/// HMAC-SHA256 under the server's secret key: what the database stores instead of secrets.
+#[derive(Clone)]
+pub struct SecretHasher {
+    key: Arc<[u8]>,
+}
+
+impl SecretHasher {
+    pub fn new(key: &[u8]) -> Self {
+        Self { key: key.into() }
+    }
+
+    pub fn hash(&self, secret: &str) -> String {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key).expect("HMAC takes any key length");
+        mac.update(secret.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+}
+
+/// A key as the auth path needs it.
+#[derive(Clone, Debug)]
+pub struct VerifiedKey {
+    pub id: String,
+    pub organization_id: String,
+    pub scopes: Vec<String>,
+    pub environment: String,
+    pub organization_sandbox: bool,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub per_minute_limit: i64,
+    pub per_day_limit: i64,
+    pub record: api_keys::ApiKey,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyRefusal {
+    Unknown,
+    Revoked,
+    Expired,
+    WrongEnvironment,
+}
+
+impl KeyRefusal {
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::Unknown => "the API key is not valid",
+            Self::Revoked => "the API key has been revoked",
+            Self::Expired => "the API key has expired",
+            Self::WrongEnvironment => {
+                "the API key's environment does not match its organization (test keys work only on sandbox organizations, live keys only on live ones)"
+            }
+        }
+    }
+}
+
+type CachedVerdict = (Instant, Result<VerifiedKey, KeyRefusal>);
+
+/// Resolves secrets to keys with a short-lived cache, so that a request does not cost a
+/// database round trip for its key.
+#[derive(Clone)]
+pub struct KeyVerifier {
+    store: Store,
+    hasher: SecretHasher,
+    cache: Arc<quick_cache::sync::Cache<String, CachedVerdict>>,
+    touched: Arc<quick_cache::sync::Cache<String, Instant>>,
+}
+
+impl KeyVerifier {
+    pub fn new(store: Store, hasher: SecretHasher) -> Self {
+        Self {
+            store,
+            hasher,
+            cache: Arc::new(quick_cache::sync::Cache::new(100_000)),
+            touched: Arc::new(quick_cache::sync::Cache::new(100_000)),
+        }
+    }
+
+    pub fn hasher(&self) -> &SecretHasher {
+        &self.hasher
+    }
+
+    pub async fn verify(&self, secret: &str) -> Result<Result<VerifiedKey, KeyRefusal>, ServiceError> {
+        let hash = self.hasher.hash(secret);
+        let verdict = match self.cache.get(&hash) {
+            Some((at, verdict)) if at.elapsed() < KEY_CACHE_TTL => verdict,
+            _ => {
+                let verdict = self.load(&hash).await?;
+                self.cache.insert(hash, (Instant::now(), verdict.clone()));
+                verdict
+            }
+        };
+        // Expiry is checked at every use, not only when the cache is filled.
+        Ok(verdict.and_then(|key| match key.expires_at {
+            Some(at) if at <= Utc::now() => Err(KeyRefusal::Expired),
+            _ => Ok(key),
+        }))
+    }
+
+    async fn load(&self, hash: &str) -> Result<Result<VerifiedKey, KeyRefusal>, ServiceError> {
+        let Some(key) = api_keys::find_by_hash(&self.store, hash).await? else { return Ok(Err(KeyRefusal::Unknown)) };
+        if key.revoked_at.is_some() {
+            return Ok(Err(KeyRefusal::Revoked));
+        }
+        let Some(org) = organizations::get(&self.store, &key.organization_id).await? else {
+            return Ok(Err(KeyRefusal::Unknown));
+        };
+        if (key.environment == "test") != org.sandbox {
+            return Ok(Err(KeyRefusal::WrongEnvironment));
+        }
+        self.touch(&key.id);
+        Ok(Ok(VerifiedKey {
+            id: key.id.clone(),
+            organization_id: key.organization_id.clone(),
+            scopes: key.scopes.0.clone(),
+            environment: key.environment.clone(),
+            organization_sandbox: org.sandbox,
+            expires_at: key.expires_at,
+            per_minute_limit: key.per_minute_limit,
+            per_day_limit: key.per_day_limit,
+            record: key,
+        }))
+    }
+
+    /// Records `last_used_at` at most once a minute per key, off the request path.
+    fn touch(&self, key_id: &str) {
+        if self.touched.get(key_id).is_some_and(|at| at.elapsed() < Duration::from_secs(60)) {
+            return;
+        }
+        self.touched.insert(key_id.to_owned(), Instant::now());
+        let (store, id) = (self.store.clone(), key_id.to_owned());
+        tokio::spawn(async move {
+            if let Err(err) = api_keys::touch(&store, &id, Utc::now()).await {
+                tracing::warn!(error = &err as &dyn std::error::Error, key_id = %id, "could not record last use");
+            }
+        });
+    }
+
+    /// Drops a cached verdict at once (revocation and rotation on this replica).
+    pub fn forget(&self, secret_hash: &str) {
+        self.cache.remove(secret_hash);
+    }
+}
+
+/// What a method may be called with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scopes {
+    All,
+    Only(Vec<String>),
+}
+
+/// The authenticated caller of one request, in the request's extensions.
+#[derive(Clone, Debug)]
+pub struct RequestContext {
+    pub actor: Actor,
+    /// Set for every public RPC; internal RPCs may run without one.
+    pub org: Option<OrgId>,
+    pub scopes: Scopes,
+    pub request_id: String,
+}
+
+impl RequestContext {
+    /// The operator (the `asteri` command): trusted, local, acting on `org` if given.
+    pub fn operator(org: Option<OrgId>) -> Self {
+        Self {
+            actor: Actor { kind: ActorKind::Operator, id: "asteri-cli".to_owned() },
+            org,
+            scopes: Scopes::All,
+            request_id: storage::ids::new_id("req"),
+        }
+    }
+
+    pub fn org(&self) -> Result<&OrgId, ServiceError> {
+        self.org.as_ref().ok_or_else(organization_required)
+    }
+
+    pub fn write_context(&self) -> Result<storage::WriteContext, ServiceError> {
+        Ok(storage::WriteContext { org: self.org()?.clone(), actor: self.actor.clone(), request_id: self.request_id.clone() })
+    }
+}
+
+fn organization_required() -> ServiceError {
+    ServiceError::MissingHeader {
+        reason: "organization_required",
+        message: "send the organization id in the x-organization-id header".to_owned(),
+    }
+}
+
+/// Decides who may call what. Shared by every service of a process.
+#[derive(Clone)]
+pub struct Authorizer {
+    keys: KeyVerifier,
+    internal_token: Arc<str>,
+}
+
+impl Authorizer {
+    pub fn new(keys: KeyVerifier, internal_token: &str) -> Self {
+        Self { keys, internal_token: internal_token.into() }
+    }
+
+    pub fn keys(&self) -> &KeyVerifier {
+        &self.keys
+    }
+
+    pub async fn authorize(&self, headers: &http::HeaderMap, method: &MethodInfo) -> Result<RequestContext, ServiceError> {
+        let request_id = headers
+            .get(credentials::REQUEST_ID_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .filter(|id| credentials::valid_request_id(id))
+            .map_or_else(|| storage::ids::new_id("req"), str::to_owned);
+        let unauthenticated = |message: &str| ServiceError::Unauthenticated { message: message.to_owned() };
+        let credential = credentials::credential(headers).map_err(|e: CredentialError| unauthenticated(e.message()))?;
+        let org = match credentials::organization(headers) {
+            None => None,
+            Some(Ok(org)) if !org.is_empty() => Some(OrgId::new(org)),
+            Some(_) => return Err(mismatch()),
+        };
+        match credential {
+            Credential::Internal(token) => {
+                if !bool::from(token.as_bytes().ct_eq(self.internal_token.as_bytes())) {
+                    return Err(unauthenticated("the internal service credential is not valid"));
+                }
+                if method.is_public() && org.is_none() {
+                    return Err(organization_required());
+                }
+                let service = headers
+                    .get(credentials::SERVICE_NAME_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .filter(|s| credentials::valid_request_id(s))
+                    .unwrap_or("internal");
+                Ok(RequestContext {
+                    actor: Actor { kind: ActorKind::InternalService, id: service.to_owned() },
+                    org,
+                    scopes: Scopes::All,
+                    request_id,
+                })
+            }
+            Credential::ApiKey(secret) => {
+                let key = self.keys.verify(&secret).await?.map_err(|r| unauthenticated(r.message()))?;
+                let Some(scope) = &method.scope else {
+                    return Err(ServiceError::PermissionDenied {
+                        reason: "internal_only",
+                        message: "this method is not available to API keys".to_owned(),
+                        metadata: HashMap::new(),
+                    });
+                };
+                let org = org.ok_or_else(organization_required)?;
+                if org.as_str() != key.organization_id {
+                    return Err(mismatch());
+                }
+                if !key.scopes.iter().any(|s| s == scope) {
+                    return Err(ServiceError::PermissionDenied {
+                        reason: "missing_scope",
+                        message: format!("this API key lacks the scope {scope}"),
+                        metadata: HashMap::from([("required_scope".to_owned(), scope.clone())]),
+                    });
+                }
+                Ok(RequestContext {
+                    actor: Actor { kind: ActorKind::ApiKey, id: key.id.clone() },
+                    org: Some(org),
+                    scopes: Scopes::Only(key.scopes),
+                    request_id,
+                })
+            }
+        }
+    }
+}
+
+fn mismatch() -> ServiceError {
+    ServiceError::PermissionDenied {
+        reason: "organization_mismatch",
+        message: "the credential does not belong to the organization in x-organization-id".to_owned(),
+        metadata: HashMap::new(),
+    }
+}
+
+/// Reads the [`RequestContext`] the layer attached. Its absence means the service was
+/// mounted without [`AuthLayer`]: refuse rather than run unauthenticated.
+pub fn context<T>(request: &tonic::Request<T>) -> Result<RequestContext, ServiceError> {
+    request
+        .extensions()
+        .get::<RequestContext>()
+        .cloned()
+        .ok_or_else(|| ServiceError::Unauthenticated { message: "no authenticated caller".to_owned() })
+}
+
+/// Tower layer in front of the tonic services.
+#[derive(Clone)]
+pub struct AuthLayer {
+    authorizer: Authorizer,
+}
+
+impl AuthLayer {
+    pub fn new(authorizer: Authorizer) -> Self {
+        Self { authorizer }
+    }
+}
+
+impl<S> tower::Layer<S> for AuthLayer {
+    type Service = AuthService<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        AuthService { inner, authorizer: self.authorizer.clone() }
+    }
+}
+
+#[derive(Clone)]
+pub struct AuthService<S> {
+    inner: S,
+    authorizer: Authorizer,
+}
+
+impl<S> tower::Service<http::Request<Body>> for AuthService<S>
+where
+    S: tower::Service<http::Request<Body>, Response = http::Response<Body>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = http::Response<Body>;
+    type Error = S::Error;
+    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: http::Request<Body>) -> Self::Future {
+        // The ready service goes into the future; a fresh clone stays for the next call.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let authorizer = self.authorizer.clone();
+        Box::pin(async move {
+            // Health and reflection are not ours: they pass unauthenticated.
+            let Some(method) = schema().method_by_path(request.uri().path()) else {
+                return inner.call(request).await;
+            };
+            match authorizer.authorize(request.headers(), method).await {
+                Ok(ctx) => {
+                    request.extensions_mut().insert(ctx);
+                    inner.call(request).await
+                }
+                Err(err) => Ok(Status::from(err).into_http()),
+            }
+        })
+    }
+}

@@ -1,0 +1,123 @@
+//! Small conversions shared by the services: timestamps, pagination cursors, validation.
+
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use storage::{Page, PageQuery};
+
+use crate::error::{ServiceError, ServiceResult, Violations};
+
+pub const DEFAULT_LIMIT: u32 = 25;
+pub const MAX_LIMIT: u32 = 100;
+
+pub fn timestamp(t: DateTime<Utc>) -> prost_types::Timestamp {
+    prost_types::Timestamp { seconds: t.timestamp(), nanos: i32::try_from(t.timestamp_subsec_nanos()).unwrap_or(0) }
+}
+
+pub fn timestamp_opt(t: Option<DateTime<Utc>>) -> Option<prost_types::Timestamp> {
+    t.map(timestamp)
+}
+
+/// A request timestamp; out-of-range values are a malformed parameter.
+pub fn from_timestamp(field: &str, t: Option<prost_types::Timestamp>) -> ServiceResult<Option<DateTime<Utc>>> {
+    let Some(t) = t else { return Ok(None) };
+    let nanos = u32::try_from(t.nanos).map_err(|_| ServiceError::malformed(field, "is not a valid timestamp"))?;
+    DateTime::from_timestamp(t.seconds, nanos)
+        .map(Some)
+        .ok_or_else(|| ServiceError::malformed(field, "is not a valid timestamp"))
+}
+
+/// Reads `limit` and `cursor`. The cursor is opaque to clients: the base64url of the last id
+/// of the previous page, checked to be an id of the listed resource.
+pub fn page_query(limit: Option<u32>, cursor: &str, id_prefix: &str) -> ServiceResult<PageQuery> {
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ServiceError::malformed("limit", format!("must be between 1 and {MAX_LIMIT}")));
+    }
+    let starting_after = if cursor.is_empty() {
+        None
+    } else {
+        let id = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(cursor)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .filter(|id| storage::ids::looks_like(id, id_prefix))
+            .ok_or_else(|| ServiceError::malformed("cursor", "is not a cursor of this list; pass next_cursor as given"))?;
+        Some(id)
+    };
+    Ok(PageQuery { limit: u64::from(limit), starting_after })
+}
+
+/// The cursor of the page after `page`, if there is one.
+pub fn next_cursor<T>(page: &Page<T>, id: impl Fn(&T) -> &str) -> Option<String> {
+    if !page.has_more {
+        return None;
+    }
+    page.items.last().map(|last| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id(last)))
+}
+
+/// Field checks that collect every problem before answering.
+pub struct Check<'a>(pub &'a mut Violations);
+
+impl Check<'_> {
+    pub fn required(&mut self, field: &str, value: &str) {
+        if value.trim().is_empty() {
+            self.0.add(field, "is required");
+        }
+    }
+
+    pub fn max_chars(&mut self, field: &str, value: &str, max: usize) {
+        if value.chars().count() > max {
+            self.0.add(field, format!("must be at most {max} characters"));
+        }
+    }
+
+    pub fn max_items<T>(&mut self, field: &str, items: &[T], max: usize) {
+        if items.len() > max {
+            self.0.add(field, format!("must have at most {max} items"));
+        }
+    }
+
+    pub fn email(&mut self, field: &str, value: &str) {
+        if !valid_email(value) {
+            self.0.add(field, "must be a valid email address");
+        }
+    }
+}
+
+/// A pragmatic address check (one `@`, a dotted domain, no spaces); deliverability is the
+/// mail system's business.
+pub fn valid_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else { return false };
+    !local.is_empty()
+        && s.len() <= 254
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert!(valid_email("ada@example.com"));
+        for bad in ["", "ada", "ada@", "@x.com", "a b@x.com", "a@x", "a@@x.com", "a@x.com."] {
+            assert!(!valid_email(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        let id = storage::ids::new_id("cus");
+        let page = Page { items: vec![id.clone()], has_more: true };
+        let cursor = next_cursor(&page, |s| s).unwrap();
+        assert_eq!(page_query(None, &cursor, "cus").unwrap().starting_after, Some(id));
+        assert!(page_query(None, "!!", "cus").is_err());
+        assert!(page_query(None, &cursor, "inv").is_err());
+        assert!(page_query(Some(0), "", "cus").is_err());
+        assert!(page_query(Some(101), "", "cus").is_err());
+    }
+}

@@ -1,0 +1,124 @@
+//! The services' error boundary: one enum, converted to a gRPC status in one place.
+//!
+//! The public error code travels as the `reason` of a `google.rpc.ErrorInfo` detail, and
+//! field problems as `google.rpc.BadRequest` violations, so the gateway (or any gRPC client)
+//! can render them without parsing messages.
+
+use std::collections::{BTreeMap, HashMap};
+
+use tonic::{Code, Status};
+use tonic_types::{ErrorDetails, StatusExt};
+
+/// The `domain` of every ErrorInfo this platform emits.
+pub const ERROR_DOMAIN: &str = "api.asteri";
+
+/// Field name -> messages, as the contract's `errors` object.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Violations(BTreeMap<String, Vec<String>>);
+
+impl Violations {
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.entry(field.into()).or_default().push(message.into());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok(())` when nothing was added, else the validation error.
+    pub fn into_result(self) -> Result<(), ServiceError> {
+        if self.is_empty() { Ok(()) } else { Err(ServiceError::Validation(self)) }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("no such {resource}: '{id}'")]
+    NotFound { resource: &'static str, id: String },
+    /// 422: the request is well-formed but its values are not acceptable.
+    #[error("the request has invalid fields")]
+    Validation(Violations),
+    /// 400: a malformed parameter (cursor, limit).
+    #[error("{message}")]
+    Malformed { message: String, violations: Violations },
+    /// 409: the change conflicts with the current state.
+    #[error("{message}")]
+    Conflict { reason: &'static str, message: String },
+    #[error("{message}")]
+    Unauthenticated { message: String },
+    #[error("{message}")]
+    PermissionDenied { reason: &'static str, message: String, metadata: HashMap<String, String> },
+    /// 400: a required request header is missing (`x-organization-id`).
+    #[error("{message}")]
+    MissingHeader { reason: &'static str, message: String },
+    #[error("storage failed")]
+    Storage(#[from] storage::StorageError),
+}
+
+impl ServiceError {
+    pub fn not_found(resource: &'static str, id: impl Into<String>) -> Self {
+        Self::NotFound { resource, id: id.into() }
+    }
+
+    pub fn malformed(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        let mut violations = Violations::default();
+        violations.add(field, message.clone());
+        Self::Malformed { message: format!("{field} {message}"), violations }
+    }
+
+    pub fn conflict(reason: &'static str, message: impl Into<String>) -> Self {
+        Self::Conflict { reason, message: message.into() }
+    }
+}
+
+fn with_reason(code: Code, message: impl Into<String>, reason: &str, metadata: HashMap<String, String>) -> Status {
+    Status::with_error_details(code, message, ErrorDetails::with_error_info(reason, ERROR_DOMAIN, metadata))
+}
+
+fn with_violations(code: Code, message: &str, reason: &str, violations: &Violations) -> Status {
+    let mut details = ErrorDetails::with_error_info(reason, ERROR_DOMAIN, HashMap::new());
+    for (field, messages) in &violations.0 {
+        for m in messages {
+            details.add_bad_request_violation(field.clone(), m.clone());
+        }
+    }
+    Status::with_error_details(code, message, details)
+}
+
+impl From<ServiceError> for Status {
+    fn from(err: ServiceError) -> Self {
+        match &err {
+            ServiceError::NotFound { .. } => with_reason(Code::NotFound, err.to_string(), "not_found", HashMap::new()),
+            ServiceError::Validation(v) => {
+                with_violations(Code::InvalidArgument, "the request has invalid fields", "validation_failed", v)
+            }
+            ServiceError::Malformed { message, violations } => {
+                with_violations(Code::InvalidArgument, message, "invalid_request", violations)
+            }
+            ServiceError::Conflict { reason, message } => {
+                with_reason(Code::FailedPrecondition, message.clone(), reason, HashMap::new())
+            }
+            ServiceError::Unauthenticated { message } => {
+                with_reason(Code::Unauthenticated, message.clone(), "unauthenticated", HashMap::new())
+            }
+            ServiceError::PermissionDenied { reason, message, metadata } => {
+                with_reason(Code::PermissionDenied, message.clone(), reason, metadata.clone())
+            }
+            ServiceError::MissingHeader { reason, message } => {
+                with_reason(Code::InvalidArgument, message.clone(), reason, HashMap::new())
+            }
+            ServiceError::Storage(source) => {
+                // The chain goes to the log, never to the caller.
+                tracing::error!(error = source as &dyn std::error::Error, "storage error");
+                if source.is_unavailable() {
+                    Status::unavailable("the service is temporarily unavailable; retry shortly")
+                } else {
+                    Status::internal("an internal error occurred")
+                }
+            }
+        }
+    }
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;

@@ -1,0 +1,40 @@
+//! Reading the audit log and the event outbox (both written only through [`crate::Write`]).
+
+use sea_orm::{ColumnTrait, QueryFilter};
+
+pub use crate::entities::audit_events::Model as AuditEvent;
+pub use crate::entities::events::Model as Event;
+use crate::{
+    Db, OrgId, Page, PageQuery, Result,
+    entities::{audit_events, events},
+    tenant::{page, scoped},
+};
+
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    pub resource_type: Option<String>,
+    pub resource_id: Option<String>,
+    pub actor_id: Option<String>,
+}
+
+pub async fn list_audit(db: &impl Db, org: &OrgId, filter: &AuditFilter, q: &PageQuery) -> Result<Page<AuditEvent>> {
+    let mut select = scoped::<audit_events::Entity>(org);
+    if let Some(v) = &filter.resource_type {
+        select = select.filter(audit_events::Column::ResourceType.eq(v.as_str()));
+    }
+    if let Some(v) = &filter.resource_id {
+        select = select.filter(audit_events::Column::ResourceId.eq(v.as_str()));
+    }
+    if let Some(v) = &filter.actor_id {
+        select = select.filter(audit_events::Column::ActorId.eq(v.as_str()));
+    }
+    Ok(page(db.conn(), select, q).await?)
+}
+
+pub async fn list_events(db: &impl Db, org: &OrgId, event_type: Option<&str>, q: &PageQuery) -> Result<Page<Event>> {
+    let mut select = scoped::<events::Entity>(org);
+    if let Some(t) = event_type {
+        select = select.filter(events::Column::EventType.eq(t));
+    }
+    Ok(page(db.conn(), select, q).await?)
+}

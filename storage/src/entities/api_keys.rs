@@ -1,0 +1,32 @@
+use sea_orm::entity::prelude::*;
+use serde::Serialize;
+
+use super::StringList;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+#[sea_orm(table_name = "api_keys")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub organization_id: String,
+    pub name: String,
+    /// HMAC-SHA256 of the secret under the server's hashing key; never the secret.
+    #[serde(skip)]
+    pub secret_hash: String,
+    pub secret_hint: String,
+    pub environment: String,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub scopes: StringList,
+    pub expires_at: Option<DateTimeUtc>,
+    pub per_minute_limit: i64,
+    pub per_day_limit: i64,
+    pub last_used_at: Option<DateTimeUtc>,
+    pub revoked_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+crate::tenant_table!(Entity);
