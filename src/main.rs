@@ -1,1 +1,297 @@
-fn main() {}
+//! `asteri`: one binary for every role and operator command (CONTRACT section 2).
+
+use anyhow::{Context as _, bail};
+use asteri::{Config, Role, cli, seed};
+use clap::{Parser, Subcommand};
+use proto::schema;
+use storage::{OrgId, organizations};
+
+#[derive(Parser)]
+#[command(name = "asteri", version, about = "Asteri's public API platform")]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs everything on a local SQLite file with a seeded sandbox organization.
+    Dev,
+    /// Runs a production role.
+    Serve {
+        #[arg(long, value_enum, default_value = "all")]
+        role: Role,
+    },
+    /// Applies database migrations and exits.
+    Migrate,
+    /// Organizations.
+    Orgs {
+        #[command(subcommand)]
+        command: OrgsCommand,
+    },
+    /// API keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Fills a sandbox organization with realistic field-service data.
+    Seed {
+        #[arg(long)]
+        org: String,
+        #[arg(long, default_value_t = 25)]
+        customers: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrgsCommand {
+    /// Creates an organization and prints its id.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        sandbox: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Creates a key and prints its secret, once.
+    Create {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        name: String,
+        /// Comma-separated, e.g. read:customers,write:customers
+        #[arg(long, value_delimiter = ',', required = true)]
+        scopes: Vec<String>,
+        #[arg(long, value_parser = ["live", "test"])]
+        env: Option<String>,
+        /// e.g. 30d, 12h, 90m
+        #[arg(long)]
+        expires_in: Option<String>,
+        #[arg(long)]
+        per_minute: Option<u32>,
+        #[arg(long)]
+        per_day: Option<u32>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Lists the keys of an organization (never their secrets).
+    List {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revokes a key; it stops working within seconds.
+    Revoke { key_id: String },
+    /// Replaces a key's secret and prints the new one, once.
+    Rotate {
+        key_id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+const DEV_ORG: &str = "Asteri Dev Sandbox";
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,h2=warn,tower=warn")
+    });
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+async fn run_until_signal(mut running: asteri::Running) -> anyhow::Result<()> {
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = running.wait() => bail!("a server stopped unexpectedly; see the log above"),
+    }
+    running.shutdown().await;
+    Ok(())
+}
+
+async fn dev() -> anyhow::Result<()> {
+    // SAFETY: set before any thread reads the environment.
+    unsafe { std::env::set_var("ASTERI_WEBHOOK_ALLOW_PRIVATE", "1") };
+    let config = Config::from_env(Role::All)?;
+    let database = asteri::config::redact_url(&config.database_url);
+    let running = asteri::start(config).await?;
+    let platform = cli::platform().await?;
+    let (org, created) = match organizations::find_by_name(&platform.store, DEV_ORG).await? {
+        Some(org) if org.sandbox => (org.id, false),
+        _ => (cli::create_org(&platform, DEV_ORG, true).await?.id, true),
+    };
+    if created {
+        seed::seed(&platform, &OrgId::new(&org), 25).await?;
+    }
+    let scopes = schema().scopes().into_iter().map(str::to_owned).collect();
+    let stamp = chrono::Utc::now().format("%Y-%m-%d %H:%M:%S");
+    let key = cli::create_key(
+        &platform,
+        cli::NewKey {
+            org: &org,
+            name: &format!("dev key {stamp}"),
+            scopes,
+            env: Some("test"),
+            expires_in: None,
+            per_minute: None,
+            per_day: None,
+        },
+    )
+    .await?;
+    let http = running.http_addr;
+    let grpc = running.grpc_addr.map(|a| a.to_string()).unwrap_or_default();
+    println!("Asteri is running on {database}");
+    println!("  REST       http://{http}/api/public/v1");
+    println!("  gRPC       {grpc} (health and reflection enabled)");
+    println!("  org id     {org}");
+    println!("  test key   {}   (shown once)", key.secret);
+    println!();
+    println!("Try:");
+    println!(
+        "  curl -s 'http://{http}/api/public/v1/customers?limit=3' -H 'x-api-key: {}' -H 'x-organization-id: {org}'",
+        key.secret
+    );
+    run_until_signal(running).await
+}
+
+fn print_json(value: &serde_json::Value) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    init_tracing();
+    match Args::parse().command {
+        Command::Dev => dev().await,
+        Command::Serve { role } => {
+            let running = asteri::start(Config::from_env(role)?).await?;
+            println!("http {}", running.http_addr);
+            if let Some(grpc) = running.grpc_addr {
+                println!("grpc {grpc}");
+            }
+            run_until_signal(running).await
+        }
+        Command::Migrate => {
+            cli::platform().await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Orgs {
+            command:
+                OrgsCommand::Create {
+                    name,
+                    sandbox,
+                    json,
+                },
+        } => {
+            let org = cli::create_org(&cli::platform().await?, &name, sandbox).await?;
+            if json {
+                print_json(&serde_json::json!({"id": org.id}))
+            } else {
+                println!("{}", org.id);
+                Ok(())
+            }
+        }
+        Command::Keys { command } => keys(command).await,
+        Command::Seed { org, customers } => {
+            let platform = cli::platform().await?;
+            let found = cli::get_org(&platform, &org).await?;
+            if !found.sandbox {
+                bail!(
+                    "{org} is a live organization: seed data goes into sandbox organizations only"
+                );
+            }
+            seed::seed(&platform, &OrgId::new(&org), customers)
+                .await
+                .context("seeding")?;
+            println!("seeded {customers} customers into {org}");
+            Ok(())
+        }
+    }
+}
+
+async fn keys(command: KeysCommand) -> anyhow::Result<()> {
+    let platform = cli::platform().await?;
+    match command {
+        KeysCommand::Create {
+            org,
+            name,
+            scopes,
+            env,
+            expires_in,
+            per_minute,
+            per_day,
+            json,
+        } => {
+            let key = cli::create_key(
+                &platform,
+                cli::NewKey {
+                    org: &org,
+                    name: &name,
+                    scopes,
+                    env: env.as_deref(),
+                    expires_in: expires_in.as_deref(),
+                    per_minute,
+                    per_day,
+                },
+            )
+            .await?;
+            if json {
+                return print_json(&cli::key_json(&key));
+            }
+            let id = key
+                .api_key
+                .as_ref()
+                .map(|k| k.id.as_str())
+                .unwrap_or_default();
+            println!(
+                "{id}\n{}\n(the secret is shown once; store it now)",
+                key.secret
+            );
+            Ok(())
+        }
+        KeysCommand::List { org, json } => {
+            let keys = cli::list_keys(&platform, &org).await?;
+            if json {
+                return print_json(&serde_json::Value::Array(keys));
+            }
+            for k in keys {
+                let revoked = if k["revoked_at"].is_null() {
+                    ""
+                } else {
+                    "  (revoked)"
+                };
+                println!(
+                    "{}  {}  {}  {}{revoked}",
+                    k["id"], k["environment"], k["redacted_secret"], k["name"]
+                );
+            }
+            Ok(())
+        }
+        KeysCommand::Revoke { key_id } => {
+            let key = cli::revoke_key(&platform, &key_id).await?;
+            println!("revoked {} at {}", key["id"], key["revoked_at"]);
+            Ok(())
+        }
+        KeysCommand::Rotate { key_id, json } => {
+            let key = cli::rotate_key(&platform, &key_id).await?;
+            if json {
+                return print_json(&cli::key_json(&key));
+            }
+            println!(
+                "{key_id}\n{}\n(the new secret is shown once; the old one no longer works)",
+                key.secret
+            );
+            Ok(())
+        }
+    }
+}

@@ -57,13 +57,20 @@ impl KeyCache {
         }
     }
 
-    pub async fn authenticate(&self, headers: &http::HeaderMap, request_id: &str) -> Result<Caller, ApiError> {
-        let credential = credentials::credential(headers).map_err(|e| ApiError::Unauthenticated(e.message().into()))?;
+    pub async fn authenticate(
+        &self,
+        headers: &http::HeaderMap,
+        request_id: &str,
+    ) -> Result<Caller, ApiError> {
+        let credential = credentials::credential(headers)
+            .map_err(|e| ApiError::Unauthenticated(e.message().into()))?;
         let secret = match &credential {
             Credential::ApiKey(secret) => secret.clone(),
             // Internal tokens are for the gRPC door; the public edge takes API keys only.
             Credential::Internal(_) => {
-                return Err(ApiError::Unauthenticated("internal credentials are not accepted here".into()));
+                return Err(ApiError::Unauthenticated(
+                    "internal credentials are not accepted here".into(),
+                ));
             }
         };
         let digest: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
@@ -76,14 +83,28 @@ impl KeyCache {
             }
         };
         let caller = verdict.map_err(ApiError::Unauthenticated)?;
-        if caller.expires_at.is_some_and(|at| at <= chrono::Utc::now().timestamp()) {
+        if caller
+            .expires_at
+            .is_some_and(|at| at <= chrono::Utc::now().timestamp())
+        {
             return Err(ApiError::Unauthenticated("the API key has expired".into()));
         }
         Ok(caller)
     }
 
-    async fn verify(&self, secret: &str, credential: Credential, request_id: &str) -> Result<Verdict, ApiError> {
-        let request = internal_request(VerifyApiKeyRequest { secret: secret.to_owned() }, &self.internal_token, request_id);
+    async fn verify(
+        &self,
+        secret: &str,
+        credential: Credential,
+        request_id: &str,
+    ) -> Result<Verdict, ApiError> {
+        let request = internal_request(
+            VerifyApiKeyRequest {
+                secret: secret.to_owned(),
+            },
+            &self.internal_token,
+            request_id,
+        );
         match self.keys.clone().verify_api_key(request).await {
             Ok(response) => {
                 let key = response.into_inner().api_key.unwrap_or_default();
@@ -97,7 +118,9 @@ impl KeyCache {
                     credential,
                 }))
             }
-            Err(status) if status.code() == Code::Unauthenticated => Ok(Err(status.message().to_owned())),
+            Err(status) if status.code() == Code::Unauthenticated => {
+                Ok(Err(status.message().to_owned()))
+            }
             Err(status) => Err(ApiError::Upstream(status)),
         }
     }
@@ -152,7 +175,10 @@ fn seconds_until_full(limit: u32, remaining: u32, window_secs: u64) -> u64 {
 
 impl RateLimits {
     fn limits_of(&self, caller: &Caller) -> Arc<KeyLimits> {
-        let mut keys = self.keys.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut keys = self
+            .keys
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let entry = keys
             .entry(caller.key_id.clone())
             .or_insert_with(|| Arc::new(KeyLimits::new(caller.per_minute, caller.per_day)));
@@ -169,22 +195,56 @@ impl RateLimits {
         let minute = match limits.minute.check() {
             Ok(snapshot) => snapshot.remaining_burst_capacity(),
             Err(not_until) => {
-                let retry_after = not_until.wait_time_from(clock.now()).as_secs_f64().ceil().max(1.0) as u64;
-                let budget = Budget { limit: limits.per_minute, remaining: 0, reset_seconds: retry_after };
-                return Err((ApiError::RateLimited { window: "minute", limit: limits.per_minute, retry_after }, budget));
+                let retry_after = not_until
+                    .wait_time_from(clock.now())
+                    .as_secs_f64()
+                    .ceil()
+                    .max(1.0) as u64;
+                let budget = Budget {
+                    limit: limits.per_minute,
+                    remaining: 0,
+                    reset_seconds: retry_after,
+                };
+                return Err((
+                    ApiError::RateLimited {
+                        window: "minute",
+                        limit: limits.per_minute,
+                        retry_after,
+                    },
+                    budget,
+                ));
             }
         };
         let day = match limits.day.check() {
             Ok(snapshot) => snapshot.remaining_burst_capacity(),
             Err(not_until) => {
-                let retry_after = not_until.wait_time_from(clock.now()).as_secs_f64().ceil().max(1.0) as u64;
-                let budget = Budget { limit: limits.per_day, remaining: 0, reset_seconds: retry_after };
-                return Err((ApiError::RateLimited { window: "day", limit: limits.per_day, retry_after }, budget));
+                let retry_after = not_until
+                    .wait_time_from(clock.now())
+                    .as_secs_f64()
+                    .ceil()
+                    .max(1.0) as u64;
+                let budget = Budget {
+                    limit: limits.per_day,
+                    remaining: 0,
+                    reset_seconds: retry_after,
+                };
+                return Err((
+                    ApiError::RateLimited {
+                        window: "day",
+                        limit: limits.per_day,
+                        retry_after,
+                    },
+                    budget,
+                ));
             }
         };
         // Report the window closer to exhaustion.
         Ok(if day < minute {
-            Budget { limit: limits.per_day, remaining: day, reset_seconds: seconds_until_full(limits.per_day, day, 86_400) }
+            Budget {
+                limit: limits.per_day,
+                remaining: day,
+                reset_seconds: seconds_until_full(limits.per_day, day, 86_400),
+            }
         } else {
             Budget {
                 limit: limits.per_minute,

@@ -29,9 +29,16 @@ pub enum ApiError {
     #[error("this API key lacks the scope {0}")]
     MissingScope(String),
     #[error("rate limit exceeded: {limit} requests per {window}; retry in {retry_after} s")]
-    RateLimited { window: &'static str, limit: u32, retry_after: u64 },
+    RateLimited {
+        window: &'static str,
+        limit: u32,
+        retry_after: u64,
+    },
     #[error("{message}")]
-    InvalidRequest { message: String, errors: FieldErrors },
+    InvalidRequest {
+        message: String,
+        errors: FieldErrors,
+    },
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("send the request body as application/json")]
@@ -40,7 +47,9 @@ pub enum ApiError {
     RouteNotFound { method: String, path: String },
     #[error("{method} is not allowed on {path}")]
     MethodNotAllowed { method: String, path: String },
-    #[error("this Idempotency-Key was used with a different request; use a new key for a new request")]
+    #[error(
+        "this Idempotency-Key was used with a different request; use a new key for a new request"
+    )]
     IdempotencyKeyReused,
     #[error("a request with this Idempotency-Key is still in progress; retry later")]
     IdempotencyKeyInUse,
@@ -52,13 +61,22 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn invalid(message: impl Into<String>) -> Self {
-        Self::InvalidRequest { message: message.into(), errors: FieldErrors::new() }
+        Self::InvalidRequest {
+            message: message.into(),
+            errors: FieldErrors::new(),
+        }
     }
 
     pub fn invalid_field(field: &str, message: &str) -> Self {
         let mut errors = FieldErrors::new();
-        errors.entry(field.to_owned()).or_default().push(message.to_owned());
-        Self::InvalidRequest { message: format!("{field} {message}"), errors }
+        errors
+            .entry(field.to_owned())
+            .or_default()
+            .push(message.to_owned());
+        Self::InvalidRequest {
+            message: format!("{field} {message}"),
+            errors,
+        }
     }
 }
 
@@ -69,21 +87,32 @@ pub struct ErrorBody(pub Map<String, Value>);
 
 /// HTTP status and public code of a gRPC status (CONTRACT section 5).
 pub fn status_of(status: &tonic::Status) -> (StatusCode, String) {
-    let reason = status.get_details_error_info().map(|i| i.reason).filter(|r| !r.is_empty());
+    let reason = status
+        .get_details_error_info()
+        .map(|i| i.reason)
+        .filter(|r| !r.is_empty());
     let (http, default) = match status.code() {
         Code::InvalidArgument => match reason.as_deref() {
-            Some("invalid_request" | "organization_required") => (StatusCode::BAD_REQUEST, "invalid_request"),
+            Some("invalid_request" | "organization_required") => {
+                (StatusCode::BAD_REQUEST, "invalid_request")
+            }
             _ => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
         },
         Code::NotFound => (StatusCode::NOT_FOUND, "not_found"),
-        Code::AlreadyExists | Code::Aborted | Code::FailedPrecondition => (StatusCode::CONFLICT, "conflict"),
+        Code::AlreadyExists | Code::Aborted | Code::FailedPrecondition => {
+            (StatusCode::CONFLICT, "conflict")
+        }
         Code::PermissionDenied => (StatusCode::FORBIDDEN, "permission_denied"),
         Code::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
         Code::ResourceExhausted => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
         Code::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "service_unavailable"),
         _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
     };
-    let code = if http.is_server_error() { default.to_owned() } else { reason.unwrap_or_else(|| default.to_owned()) };
+    let code = if http.is_server_error() {
+        default.to_owned()
+    } else {
+        reason.unwrap_or_else(|| default.to_owned())
+    };
     (http, code)
 }
 
@@ -94,13 +123,21 @@ impl ApiError {
         let mut body = Map::new();
         let (status, code) = match &self {
             Self::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated".to_owned()),
-            Self::OrganizationRequired => (StatusCode::BAD_REQUEST, "organization_required".to_owned()),
-            Self::OrganizationMismatch => (StatusCode::FORBIDDEN, "organization_mismatch".to_owned()),
+            Self::OrganizationRequired => {
+                (StatusCode::BAD_REQUEST, "organization_required".to_owned())
+            }
+            Self::OrganizationMismatch => {
+                (StatusCode::FORBIDDEN, "organization_mismatch".to_owned())
+            }
             Self::MissingScope(scope) => {
                 body.insert("required_scope".into(), json!(scope));
                 (StatusCode::FORBIDDEN, "missing_scope".to_owned())
             }
-            Self::RateLimited { window, limit, retry_after } => {
+            Self::RateLimited {
+                window,
+                limit,
+                retry_after,
+            } => {
                 body.insert("window".into(), json!(window));
                 body.insert("limit".into(), json!(limit));
                 body.insert("reset_seconds".into(), json!(retry_after));
@@ -112,12 +149,25 @@ impl ApiError {
                 }
                 (StatusCode::BAD_REQUEST, "invalid_request".to_owned())
             }
-            Self::PayloadTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large".to_owned()),
-            Self::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type".to_owned()),
+            Self::PayloadTooLarge { .. } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large".to_owned(),
+            ),
+            Self::UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type".to_owned(),
+            ),
             Self::RouteNotFound { .. } => (StatusCode::NOT_FOUND, "route_not_found".to_owned()),
-            Self::MethodNotAllowed { .. } => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed".to_owned()),
-            Self::IdempotencyKeyReused => (StatusCode::CONFLICT, "idempotency_key_reused".to_owned()),
-            Self::IdempotencyKeyInUse => (StatusCode::CONFLICT, "idempotency_key_in_use".to_owned()),
+            Self::MethodNotAllowed { .. } => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed".to_owned(),
+            ),
+            Self::IdempotencyKeyReused => {
+                (StatusCode::CONFLICT, "idempotency_key_reused".to_owned())
+            }
+            Self::IdempotencyKeyInUse => {
+                (StatusCode::CONFLICT, "idempotency_key_in_use".to_owned())
+            }
             Self::Upstream(upstream) => {
                 let (http, code) = status_of(upstream);
                 if let Some(bad) = upstream.get_details_bad_request() {
@@ -129,14 +179,17 @@ impl ApiError {
                         body.insert("errors".into(), json!(errors));
                     }
                 }
-                if let Some(info) = upstream.get_details_error_info() {
-                    if let Some(scope) = info.metadata.get("required_scope") {
-                        body.insert("required_scope".into(), json!(scope));
-                    }
+                if let Some(info) = upstream.get_details_error_info()
+                    && let Some(scope) = info.metadata.get("required_scope")
+                {
+                    body.insert("required_scope".into(), json!(scope));
                 }
                 (http, code)
             }
-            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error".to_owned()),
+            Self::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error".to_owned(),
+            ),
         };
         let message = match self {
             Self::Upstream(s) if status.is_server_error() => {
@@ -149,7 +202,10 @@ impl ApiError {
             }
             Self::Upstream(s) => s.message().to_owned(),
             Self::Internal(source) => {
-                tracing::error!(error = &**source as &dyn std::error::Error, "internal error");
+                tracing::error!(
+                    error = &**source as &dyn std::error::Error,
+                    "internal error"
+                );
                 self.to_string()
             }
             other => other.to_string(),
@@ -172,7 +228,9 @@ impl IntoResponse for ApiError {
         let (status, body) = self.to_parts();
         let mut response = error_response(status, body);
         if let Self::RateLimited { retry_after, .. } = &self {
-            response.headers_mut().insert(http::header::RETRY_AFTER, (*retry_after).into());
+            response
+                .headers_mut()
+                .insert(http::header::RETRY_AFTER, (*retry_after).into());
         }
         response
     }

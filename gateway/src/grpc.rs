@@ -37,7 +37,8 @@ impl Encoder for DynamicEncoder {
     type Error = Status;
 
     fn encode(&mut self, item: Self::Item, dst: &mut EncodeBuf<'_>) -> Result<(), Self::Error> {
-        item.encode(dst).map_err(|e| Status::internal(format!("encoding the request failed: {e}")))
+        item.encode(dst)
+            .map_err(|e| Status::internal(format!("encoding the request failed: {e}")))
     }
 }
 
@@ -62,7 +63,11 @@ pub async fn unary(
     output: MessageDescriptor,
 ) -> Result<DynamicMessage, Status> {
     let mut grpc = tonic::client::Grpc::new(channel);
-    grpc.ready().await.map_err(|e| Status::unavailable(format!("upstream not ready: {e}")))?;
+    grpc.ready()
+        .await
+        .map_err(|e| Status::unavailable(format!("upstream not ready: {e}")))?;
     let path = PathAndQuery::try_from(grpc_path).map_err(|e| Status::internal(e.to_string()))?;
-    grpc.unary(request, path, DynamicCodec { output }).await.map(tonic::Response::into_inner)
+    grpc.unary(request, path, DynamicCodec { output })
+        .await
+        .map(tonic::Response::into_inner)
 }

@@ -10,8 +10,9 @@ use std::{
 };
 
 use proto::v1::{
-    BeginIdempotentRequestRequest, CompleteIdempotentRequestRequest, IdempotencyOutcome, IdempotencyScope,
-    ReleaseIdempotentRequestRequest, StoredResponse, idempotency_service_client::IdempotencyServiceClient,
+    BeginIdempotentRequestRequest, CompleteIdempotentRequestRequest, IdempotencyOutcome,
+    IdempotencyScope, ReleaseIdempotentRequestRequest, StoredResponse,
+    idempotency_service_client::IdempotencyServiceClient,
 };
 use sha2::{Digest, Sha256};
 use tonic::transport::Channel;
@@ -30,7 +31,15 @@ pub fn valid_key(key: &str) -> bool {
 
 pub fn fingerprint(method: &str, path: &str, query: Option<&str>, body: &[u8]) -> String {
     let mut h = Sha256::new();
-    for part in [method.as_bytes(), b"\n", path.as_bytes(), b"?", query.unwrap_or("").as_bytes(), b"\n", body] {
+    for part in [
+        method.as_bytes(),
+        b"\n",
+        path.as_bytes(),
+        b"?",
+        query.unwrap_or("").as_bytes(),
+        b"\n",
+        body,
+    ] {
         h.update(part);
     }
     hex::encode(h.finalize())
@@ -60,7 +69,11 @@ impl Idempotent<'_> {
             };
             let answer = self
                 .client
-                .begin_idempotent_request(internal_request(begin, self.internal_token, self.request_id))
+                .begin_idempotent_request(internal_request(
+                    begin,
+                    self.internal_token,
+                    self.request_id,
+                ))
                 .await?
                 .into_inner();
             match IdempotencyOutcome::try_from(answer.outcome).unwrap_or_default() {
@@ -93,12 +106,23 @@ impl Idempotent<'_> {
         let (token, request_id) = (self.internal_token, self.request_id);
         let finish = match stored {
             Some(response) => {
-                let req = CompleteIdempotentRequestRequest { scope: Some(self.scope), response: Some(response) };
-                self.client.complete_idempotent_request(internal_request(req, token, request_id)).await.map(|_| ())
+                let req = CompleteIdempotentRequestRequest {
+                    scope: Some(self.scope),
+                    response: Some(response),
+                };
+                self.client
+                    .complete_idempotent_request(internal_request(req, token, request_id))
+                    .await
+                    .map(|_| ())
             }
             None => {
-                let req = ReleaseIdempotentRequestRequest { scope: Some(self.scope) };
-                self.client.release_idempotent_request(internal_request(req, token, request_id)).await.map(|_| ())
+                let req = ReleaseIdempotentRequestRequest {
+                    scope: Some(self.scope),
+                };
+                self.client
+                    .release_idempotent_request(internal_request(req, token, request_id))
+                    .await
+                    .map(|_| ())
             }
         };
         if let Err(status) = finish {
@@ -114,7 +138,11 @@ impl Outcome {
         StoredResponse {
             status_code: u32::from(self.status.as_u16()),
             content_type: "application/json".to_owned(),
-            body: self.body.as_ref().map(|b| serde_json::to_vec(b).unwrap_or_default()).unwrap_or_default(),
+            body: self
+                .body
+                .as_ref()
+                .map(|b| serde_json::to_vec(b).unwrap_or_default())
+                .unwrap_or_default(),
         }
     }
 
@@ -123,7 +151,11 @@ impl Outcome {
             .ok()
             .and_then(|s| http::StatusCode::from_u16(s).ok())
             .unwrap_or(http::StatusCode::OK);
-        let body = if stored.body.is_empty() { None } else { serde_json::from_slice(&stored.body).ok() };
+        let body = if stored.body.is_empty() {
+            None
+        } else {
+            serde_json::from_slice(&stored.body).ok()
+        };
         Self { status, body }
     }
 }

@@ -72,12 +72,17 @@ pub struct Outcome {
 
 impl Outcome {
     fn error(status: StatusCode, body: Map<String, Value>) -> Self {
-        Self { status, body: Some(Value::Object(body)) }
+        Self {
+            status,
+            body: Some(Value::Object(body)),
+        }
     }
 
     fn into_response(self) -> Response {
         match self.body {
-            Some(Value::Object(body)) if self.status.is_client_error() || self.status.is_server_error() => {
+            Some(Value::Object(body))
+                if self.status.is_client_error() || self.status.is_server_error() =>
+            {
                 error_response(self.status, body)
             }
             Some(body) => (self.status, axum::Json(body)).into_response(),
@@ -93,9 +98,14 @@ pub(crate) fn internal_request<T>(message: T, token: &str, request_id: &str) -> 
         request.metadata_mut().insert("authorization", v);
     }
     if let Ok(v) = request_id.parse() {
-        request.metadata_mut().insert(credentials::REQUEST_ID_HEADER, v);
+        request
+            .metadata_mut()
+            .insert(credentials::REQUEST_ID_HEADER, v);
     }
-    request.metadata_mut().insert(credentials::SERVICE_NAME_HEADER, tonic::metadata::MetadataValue::from_static("gateway"));
+    request.metadata_mut().insert(
+        credentials::SERVICE_NAME_HEADER,
+        tonic::metadata::MetadataValue::from_static("gateway"),
+    );
     request
 }
 
@@ -110,15 +120,24 @@ pub fn router(config: GatewayConfig) -> Router {
     }));
     let mut paths: BTreeMap<String, MethodRouter> = BTreeMap::new();
     for method in schema().methods().iter().filter(|m| m.is_public()) {
-        let Some(channel) = config.upstreams.get(method.descriptor.parent_service().full_name()) else { continue };
+        let Some(channel) = config
+            .upstreams
+            .get(method.descriptor.parent_service().full_name())
+        else {
+            continue;
+        };
         for binding in &method.http {
-            let Ok(filter) = MethodFilter::try_from(http::Method::from_bytes(binding.method.as_bytes()).unwrap_or_default())
-            else {
+            let Ok(filter) = MethodFilter::try_from(
+                http::Method::from_bytes(binding.method.as_bytes()).unwrap_or_default(),
+            ) else {
                 continue;
             };
             let route = Arc::new((Route::new(method.clone(), binding.clone()), channel.clone()));
             let gw = gateway.clone();
-            let handler = move |params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
+            let handler = move |params: Result<
+                RawPathParams,
+                axum::extract::rejection::RawPathParamsRejection,
+            >,
                                 request: Request| {
                 let (gw, route) = (gw.clone(), route.clone());
                 async move { gw.handle(&route.0, route.1.clone(), params, request).await }
@@ -133,14 +152,22 @@ pub fn router(config: GatewayConfig) -> Router {
     }
     router
         .fallback(|request: Request| async move {
-            ApiError::RouteNotFound { method: request.method().to_string(), path: request.uri().path().to_owned() }
+            ApiError::RouteNotFound {
+                method: request.method().to_string(),
+                path: request.uri().path().to_owned(),
+            }
         })
         .method_not_allowed_fallback(|request: Request| async move {
-            ApiError::MethodNotAllowed { method: request.method().to_string(), path: request.uri().path().to_owned() }
+            ApiError::MethodNotAllowed {
+                method: request.method().to_string(),
+                path: request.uri().path().to_owned(),
+            }
         })
-        .layer(CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
-            ApiError::Internal("a handler panicked".into()).into_response()
-        }))
+        .layer(CatchPanicLayer::custom(
+            |_: Box<dyn std::any::Any + Send>| {
+                ApiError::Internal("a handler panicked".into()).into_response()
+            },
+        ))
         .layer(middleware::from_fn(request_id))
 }
 
@@ -152,18 +179,26 @@ pub async fn request_id(mut request: Request, next: Next) -> Response {
         .get(credentials::REQUEST_ID_HEADER)
         .and_then(|v| v.to_str().ok())
         .filter(|id| credentials::valid_request_id(id))
-        .map_or_else(|| format!("req_{}", uuid::Uuid::now_v7().simple()), str::to_owned);
+        .map_or_else(
+            || format!("req_{}", uuid::Uuid::now_v7().simple()),
+            str::to_owned,
+        );
     request.extensions_mut().insert(RequestId(id.clone()));
     let mut response = next.run(request).await;
     if let Some(ErrorBody(mut body)) = response.extensions_mut().remove::<ErrorBody>() {
         body.insert("request_id".into(), Value::String(id.clone()));
         let bytes = serde_json::to_vec(&body).unwrap_or_default();
         response.headers_mut().remove(header::CONTENT_LENGTH);
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
         *response.body_mut() = Body::from(bytes);
     }
     if let Ok(v) = HeaderValue::from_str(&id) {
-        response.headers_mut().insert(credentials::REQUEST_ID_HEADER, v);
+        response
+            .headers_mut()
+            .insert(credentials::REQUEST_ID_HEADER, v);
     }
     response
 }
@@ -177,9 +212,17 @@ fn with_budget(mut response: Response, budget: Budget) -> Response {
 }
 
 fn is_json(content_type: &HeaderValue) -> bool {
-    let Ok(ct) = content_type.to_str() else { return false };
-    let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let Ok(ct) = content_type.to_str() else {
+        return false;
+    };
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 impl Gateway {
@@ -190,8 +233,17 @@ impl Gateway {
         params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
         request: Request,
     ) -> Response {
-        let request_id = request.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
-        let caller = match self.0.keys.authenticate(request.headers(), &request_id).await {
+        let request_id = request
+            .extensions()
+            .get::<RequestId>()
+            .map(|r| r.0.clone())
+            .unwrap_or_default();
+        let caller = match self
+            .0
+            .keys
+            .authenticate(request.headers(), &request_id)
+            .await
+        {
             Ok(caller) => caller,
             Err(err) => return err.into_response(),
         };
@@ -199,7 +251,10 @@ impl Gateway {
             Ok(budget) => budget,
             Err((err, budget)) => return with_budget(err.into_response(), budget),
         };
-        let response = match self.authorized(route, channel, &caller, params, request, &request_id).await {
+        let response = match self
+            .authorized(route, channel, &caller, params, request, &request_id)
+            .await
+        {
             Ok(response) => response,
             Err(err) => err.into_response(),
         };
@@ -224,10 +279,10 @@ impl Gateway {
         if org != caller.organization_id {
             return Err(ApiError::OrganizationMismatch);
         }
-        if let Some(scope) = &route.method.scope {
-            if !caller.scopes.iter().any(|s| s == scope) {
-                return Err(ApiError::MissingScope(scope.clone()));
-            }
+        if let Some(scope) = &route.method.scope
+            && !caller.scopes.iter().any(|s| s == scope)
+        {
+            return Err(ApiError::MissingScope(scope.clone()));
         }
         let params: HashMap<String, String> = params
             .map_err(|_| ApiError::invalid("a path parameter is not valid UTF-8"))?
@@ -240,18 +295,30 @@ impl Gateway {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok());
         if declared.is_some_and(|n| n > self.0.body_limit) {
-            return Err(ApiError::PayloadTooLarge { limit: self.0.body_limit });
+            return Err(ApiError::PayloadTooLarge {
+                limit: self.0.body_limit,
+            });
         }
-        let bytes = axum::body::to_bytes(body, self.0.body_limit).await.map_err(|err| {
-            let too_large = std::iter::successors(Some(&err as &dyn std::error::Error), |e| e.source())
-                .any(|e| e.is::<http_body_util::LengthLimitError>());
-            if too_large {
-                ApiError::PayloadTooLarge { limit: self.0.body_limit }
-            } else {
-                ApiError::invalid("the request body could not be read")
-            }
-        })?;
-        if !bytes.is_empty() && parts.headers.get(header::CONTENT_TYPE).is_some_and(|ct| !is_json(ct)) {
+        let bytes = axum::body::to_bytes(body, self.0.body_limit)
+            .await
+            .map_err(|err| {
+                let too_large =
+                    std::iter::successors(Some(&err as &dyn std::error::Error), |e| e.source())
+                        .any(|e| e.is::<http_body_util::LengthLimitError>());
+                if too_large {
+                    ApiError::PayloadTooLarge {
+                        limit: self.0.body_limit,
+                    }
+                } else {
+                    ApiError::invalid("the request body could not be read")
+                }
+            })?;
+        if !bytes.is_empty()
+            && parts
+                .headers
+                .get(header::CONTENT_TYPE)
+                .is_some_and(|ct| !is_json(ct))
+        {
             return Err(ApiError::UnsupportedMediaType);
         }
         let message = transcode::request_message(route, &params, parts.uri.query(), &bytes)?;
@@ -261,22 +328,38 @@ impl Gateway {
         let secret = match &caller.credential {
             Credential::ApiKey(s) | Credential::Internal(s) => s,
         };
-        metadata.insert(credentials::API_KEY_HEADER, secret.parse().map_err(|_| ApiError::invalid("bad credential"))?);
-        metadata.insert(credentials::ORGANIZATION_HEADER, org.parse().map_err(|_| ApiError::OrganizationMismatch)?);
+        metadata.insert(
+            credentials::API_KEY_HEADER,
+            secret
+                .parse()
+                .map_err(|_| ApiError::invalid("bad credential"))?,
+        );
+        metadata.insert(
+            credentials::ORGANIZATION_HEADER,
+            org.parse().map_err(|_| ApiError::OrganizationMismatch)?,
+        );
         if let Ok(v) = request_id.parse() {
             metadata.insert(credentials::REQUEST_ID_HEADER, v);
         }
         let execute = async {
             let output = route.method.descriptor.output();
             match grpc::unary(channel, &route.method.grpc_path, call, output).await {
-                Ok(_) if route.success_status() == StatusCode::NO_CONTENT => {
-                    Ok(Outcome { status: StatusCode::NO_CONTENT, body: None })
-                }
-                Ok(reply) => Ok(Outcome { status: route.success_status(), body: Some(transcode::response_json(route, &reply)) }),
+                Ok(_) if route.success_status() == StatusCode::NO_CONTENT => Ok(Outcome {
+                    status: StatusCode::NO_CONTENT,
+                    body: None,
+                }),
+                Ok(reply) => Ok(Outcome {
+                    status: route.success_status(),
+                    body: Some(transcode::response_json(route, &reply)),
+                }),
                 Err(status) => {
                     let err = ApiError::Upstream(status);
                     let (http, body) = err.to_parts();
-                    if http.is_server_error() { Err(err) } else { Ok(Outcome::error(http, body)) }
+                    if http.is_server_error() {
+                        Err(err)
+                    } else {
+                        Ok(Outcome::error(http, body))
+                    }
                 }
             }
         };
@@ -288,7 +371,12 @@ impl Gateway {
         let key = key
             .and_then(|k| k.to_str().ok())
             .filter(|k| idempotency::valid_key(k))
-            .ok_or_else(|| ApiError::invalid_field("Idempotency-Key", "must be 1 to 255 visible ASCII characters"))?;
+            .ok_or_else(|| {
+                ApiError::invalid_field(
+                    "Idempotency-Key",
+                    "must be 1 to 255 visible ASCII characters",
+                )
+            })?;
         let idempotent = idempotency::Idempotent {
             client: self.0.idempotency.clone(),
             internal_token: &self.0.internal_token,
@@ -298,12 +386,19 @@ impl Gateway {
                 principal_id: caller.key_id.clone(),
                 idempotency_key: key.to_owned(),
             },
-            fingerprint: idempotency::fingerprint(parts.method.as_str(), parts.uri.path(), parts.uri.query(), &bytes),
+            fingerprint: idempotency::fingerprint(
+                parts.method.as_str(),
+                parts.uri.path(),
+                parts.uri.query(),
+                &bytes,
+            ),
         };
         let (outcome, replayed) = idempotent.run(execute).await?;
         let mut response = outcome.into_response();
         if replayed {
-            response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+            response
+                .headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
         }
         Ok(response)
     }

@@ -41,7 +41,10 @@ impl Route {
 }
 
 fn push(errors: &mut FieldErrors, field: &str, message: impl Into<String>) {
-    errors.entry(field.to_owned()).or_default().push(message.into());
+    errors
+        .entry(field.to_owned())
+        .or_default()
+        .push(message.into());
 }
 
 /// Builds the request message from the parts of an HTTP request.
@@ -64,7 +67,10 @@ pub fn request_message(
     } else if body.iter().all(u8::is_ascii_whitespace) {
         Some(Json::Object(Default::default()))
     } else {
-        Some(serde_json::from_slice(body).map_err(|e| ApiError::invalid(format!("the body is not valid JSON: {e}")))?)
+        Some(
+            serde_json::from_slice(body)
+                .map_err(|e| ApiError::invalid(format!("the body is not valid JSON: {e}")))?,
+        )
     };
 
     let mut message = match (&body_json, binding.body.as_str()) {
@@ -72,9 +78,17 @@ pub fn request_message(
             if let Json::Object(object) = json {
                 for key in object.keys() {
                     if path_fields.contains(&key.as_str()) {
-                        push(&mut errors, key, "is given by the path and cannot be set in the body");
+                        push(
+                            &mut errors,
+                            key,
+                            "is given by the path and cannot be set in the body",
+                        );
                     } else if key == "update_mask" {
-                        push(&mut errors, key, "is derived from the body's fields and cannot be set");
+                        push(
+                            &mut errors,
+                            key,
+                            "is derived from the body's fields and cannot be set",
+                        );
                     }
                 }
             }
@@ -82,31 +96,41 @@ pub fn request_message(
         }
         (Some(json), field_name) => {
             let mut message = DynamicMessage::new(input.clone());
-            if let Some(field) = input.get_field_by_name(field_name) {
-                if let Kind::Message(desc) = field.kind() {
-                    let inner = parse_body(&desc, json, &mut errors);
-                    message.set_field(&field, Value::Message(inner));
-                }
+            if let Some(field) = input.get_field_by_name(field_name)
+                && let Kind::Message(desc) = field.kind()
+            {
+                let inner = parse_body(&desc, json, &mut errors);
+                message.set_field(&field, Value::Message(inner));
             }
             message
         }
         (None, _) => DynamicMessage::new(input.clone()),
     };
 
-    if let (Some(Json::Object(object)), Some(mask_field)) = (&body_json, input.get_field_by_name("update_mask")) {
-        if let Kind::Message(mask_desc) = mask_field.kind() {
-            if mask_desc.full_name() == "google.protobuf.FieldMask" {
-                let mut mask = DynamicMessage::new(mask_desc);
-                let paths = object.keys().filter(|k| *k != "update_mask" && !path_fields.contains(&k.as_str()));
-                mask.set_field_by_name("paths", Value::List(paths.map(|k| Value::String(k.clone())).collect()));
-                message.set_field(&mask_field, Value::Message(mask));
-            }
-        }
+    if let (Some(Json::Object(object)), Some(mask_field)) =
+        (&body_json, input.get_field_by_name("update_mask"))
+        && let Kind::Message(mask_desc) = mask_field.kind()
+        && mask_desc.full_name() == "google.protobuf.FieldMask"
+    {
+        let mut mask = DynamicMessage::new(mask_desc);
+        let paths = object
+            .keys()
+            .filter(|k| *k != "update_mask" && !path_fields.contains(&k.as_str()));
+        mask.set_field_by_name(
+            "paths",
+            Value::List(paths.map(|k| Value::String(k.clone())).collect()),
+        );
+        message.set_field(&mask_field, Value::Message(mask));
     }
 
     for name in &path_fields {
-        let Some(field) = input.get_field_by_name(name) else { continue };
-        let raw = path_params.get(*name).map(String::as_str).unwrap_or_default();
+        let Some(field) = input.get_field_by_name(name) else {
+            continue;
+        };
+        let raw = path_params
+            .get(*name)
+            .map(String::as_str)
+            .unwrap_or_default();
         match value_from_str(&field, raw) {
             Ok(v) => message.set_field(&field, v),
             Err(e) => push(&mut errors, name, e),
@@ -119,14 +143,26 @@ pub fn request_message(
         for (key, raw) in pairs {
             let key = key.strip_suffix("[]").unwrap_or(&key).to_owned();
             let field = input.get_field_by_name(&key).filter(|f| {
-                binding.body != "*" && binding.body != f.name() && !path_fields.contains(&f.name()) && !f.is_map()
+                binding.body != "*"
+                    && binding.body != f.name()
+                    && !path_fields.contains(&f.name())
+                    && !f.is_map()
             });
             let Some(field) = field else {
-                push(&mut errors, &key, "is not a known query parameter of this route");
+                push(
+                    &mut errors,
+                    &key,
+                    "is not a known query parameter of this route",
+                );
                 continue;
             };
-            if matches!(field.kind(), Kind::Message(ref d) if d.full_name() == "google.protobuf.FieldMask") {
-                push(&mut errors, &key, "is not a known query parameter of this route");
+            if matches!(field.kind(), Kind::Message(ref d) if d.full_name() == "google.protobuf.FieldMask")
+            {
+                push(
+                    &mut errors,
+                    &key,
+                    "is not a known query parameter of this route",
+                );
                 continue;
             }
             match value_from_str(&field, &raw) {
@@ -148,7 +184,10 @@ pub fn request_message(
         Ok(message)
     } else {
         let summary = errors.keys().cloned().collect::<Vec<_>>().join(", ");
-        Err(ApiError::InvalidRequest { message: format!("invalid parameters: {summary}"), errors })
+        Err(ApiError::InvalidRequest {
+            message: format!("invalid parameters: {summary}"),
+            errors,
+        })
     }
 }
 
@@ -169,12 +208,11 @@ fn parse_body(desc: &MessageDescriptor, json: &Json, errors: &mut FieldErrors) -
 /// The JSON answer of a response message.
 pub fn response_json(route: &Route, response: &DynamicMessage) -> Json {
     let field = &route.binding.response_body;
-    if !field.is_empty() {
-        if let Some(f) = response.descriptor().get_field_by_name(field) {
-            if let Value::Message(inner) = response.get_field(&f).as_ref() {
-                return message_to_json(inner);
-            }
-        }
+    if !field.is_empty()
+        && let Some(f) = response.descriptor().get_field_by_name(field)
+        && let Value::Message(inner) = response.get_field(&f).as_ref()
+    {
+        return message_to_json(inner);
     }
     message_to_json(response)
 }

@@ -15,7 +15,11 @@ impl MigrationName for Migration {
 }
 
 fn id(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).string_len(64).not_null().primary_key().to_owned()
+    ColumnDef::new(col)
+        .string_len(64)
+        .not_null()
+        .primary_key()
+        .to_owned()
 }
 
 fn org(col: impl IntoIden) -> ColumnDef {
@@ -23,11 +27,17 @@ fn org(col: impl IntoIden) -> ColumnDef {
 }
 
 fn ts(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).timestamp_with_time_zone().not_null().to_owned()
+    ColumnDef::new(col)
+        .timestamp_with_time_zone()
+        .not_null()
+        .to_owned()
 }
 
 fn ts_null(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).timestamp_with_time_zone().null().to_owned()
+    ColumnDef::new(col)
+        .timestamp_with_time_zone()
+        .null()
+        .to_owned()
 }
 
 fn text(col: impl IntoIden) -> ColumnDef {
@@ -67,13 +77,34 @@ impl MigrationTrait for Migration {
                 .col(id(ApiKeys::Id))
                 .col(org(ApiKeys::OrganizationId))
                 .col(text(ApiKeys::Name))
-                .col(ColumnDef::new(ApiKeys::SecretHash).string_len(128).not_null().unique_key())
-                .col(ColumnDef::new(ApiKeys::SecretHint).string_len(32).not_null())
-                .col(ColumnDef::new(ApiKeys::Environment).string_len(8).not_null())
+                .col(
+                    ColumnDef::new(ApiKeys::SecretHash)
+                        .string_len(128)
+                        .not_null()
+                        .unique_key(),
+                )
+                .col(
+                    ColumnDef::new(ApiKeys::SecretHint)
+                        .string_len(32)
+                        .not_null(),
+                )
+                .col(
+                    ColumnDef::new(ApiKeys::Environment)
+                        .string_len(8)
+                        .not_null(),
+                )
                 .col(json(ApiKeys::Scopes))
                 .col(ts_null(ApiKeys::ExpiresAt))
-                .col(ColumnDef::new(ApiKeys::PerMinuteLimit).big_integer().not_null())
-                .col(ColumnDef::new(ApiKeys::PerDayLimit).big_integer().not_null())
+                .col(
+                    ColumnDef::new(ApiKeys::PerMinuteLimit)
+                        .big_integer()
+                        .not_null(),
+                )
+                .col(
+                    ColumnDef::new(ApiKeys::PerDayLimit)
+                        .big_integer()
+                        .not_null(),
+                )
                 .col(ts_null(ApiKeys::LastUsedAt))
                 .col(ts_null(ApiKeys::RevokedAt))
                 .col(ts(ApiKeys::CreatedAt))
@@ -85,7 +116,12 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("idx_api_keys_org", ApiKeys::Table, &["organization_id", "id"])).await?;
+        m.create_index(index(
+            "idx_api_keys_org",
+            ApiKeys::Table,
+            &["organization_id", "id"],
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -109,16 +145,29 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("idx_customers_org_id", Customers::Table, &["organization_id", "id"])).await?;
-        m.create_index(index("idx_customers_org_updated", Customers::Table, &["organization_id", "updated_at"]))
-            .await?;
+        m.create_index(index(
+            "idx_customers_org_id",
+            Customers::Table,
+            &["organization_id", "id"],
+        ))
+        .await?;
+        m.create_index(index(
+            "idx_customers_org_updated",
+            Customers::Table,
+            &["organization_id", "updated_at"],
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
                 .table(AuditEvents::Table)
                 .col(id(AuditEvents::Id))
                 .col(org(AuditEvents::OrganizationId))
-                .col(ColumnDef::new(AuditEvents::ActorType).string_len(32).not_null())
+                .col(
+                    ColumnDef::new(AuditEvents::ActorType)
+                        .string_len(32)
+                        .not_null(),
+                )
                 .col(text(AuditEvents::ActorId))
                 .col(text(AuditEvents::Action))
                 .col(text(AuditEvents::ResourceType))
@@ -130,7 +179,12 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("idx_audit_org_id", AuditEvents::Table, &["organization_id", "id"])).await?;
+        m.create_index(index(
+            "idx_audit_org_id",
+            AuditEvents::Table,
+            &["organization_id", "id"],
+        ))
+        .await?;
         m.create_index(index(
             "idx_audit_org_resource",
             AuditEvents::Table,
@@ -150,18 +204,39 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("idx_events_org_id", Events::Table, &["organization_id", "id"])).await?;
+        m.create_index(index(
+            "idx_events_org_id",
+            Events::Table,
+            &["organization_id", "id"],
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
                 .table(IdempotencyKeys::Table)
                 .col(org(IdempotencyKeys::OrganizationId))
-                .col(ColumnDef::new(IdempotencyKeys::PrincipalId).string_len(64).not_null())
-                .col(ColumnDef::new(IdempotencyKeys::IdempotencyKey).string_len(255).not_null())
-                .col(ColumnDef::new(IdempotencyKeys::Fingerprint).string_len(128).not_null())
+                .col(
+                    ColumnDef::new(IdempotencyKeys::PrincipalId)
+                        .string_len(64)
+                        .not_null(),
+                )
+                .col(
+                    ColumnDef::new(IdempotencyKeys::IdempotencyKey)
+                        .string_len(255)
+                        .not_null(),
+                )
+                .col(
+                    ColumnDef::new(IdempotencyKeys::Fingerprint)
+                        .string_len(128)
+                        .not_null(),
+                )
                 .col(ColumnDef::new(IdempotencyKeys::StatusCode).integer().null())
                 .col(ColumnDef::new(IdempotencyKeys::ContentType).text().null())
-                .col(ColumnDef::new(IdempotencyKeys::ResponseBody).binary().null())
+                .col(
+                    ColumnDef::new(IdempotencyKeys::ResponseBody)
+                        .binary()
+                        .null(),
+                )
                 .col(ts(IdempotencyKeys::LockedUntil))
                 .col(ts(IdempotencyKeys::CreatedAt))
                 .primary_key(
@@ -173,7 +248,12 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("idx_idempotency_created", IdempotencyKeys::Table, &["created_at"])).await?;
+        m.create_index(index(
+            "idx_idempotency_created",
+            IdempotencyKeys::Table,
+            &["created_at"],
+        ))
+        .await?;
         Ok(())
     }
 

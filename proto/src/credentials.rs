@@ -44,8 +44,12 @@ pub enum CredentialError {
 impl CredentialError {
     pub fn message(self) -> &'static str {
         match self {
-            Self::Missing => "no credential: send your API key in x-api-key or Authorization: Bearer",
-            Self::Malformed => "the credential is malformed: expected an ast_live_ or ast_test_ API key",
+            Self::Missing => {
+                "no credential: send your API key in x-api-key or Authorization: Bearer"
+            }
+            Self::Malformed => {
+                "the credential is malformed: expected an ast_live_ or ast_test_ API key"
+            }
         }
     }
 }
@@ -56,7 +60,9 @@ const MAX_LEN: usize = 256;
 /// Finds the caller's credential. Garbage (non-ASCII, wrong scheme, unknown prefix, two
 /// different credentials) is `Malformed`, never a panic.
 pub fn credential(headers: &HeaderMap) -> Result<Credential, CredentialError> {
-    let api_key = headers.get(API_KEY_HEADER).map(|v| v.to_str().map(str::trim));
+    let api_key = headers
+        .get(API_KEY_HEADER)
+        .map(|v| v.to_str().map(str::trim));
     let bearer = headers.get(http::header::AUTHORIZATION).map(|v| {
         let v = v.to_str().map_err(|_| CredentialError::Malformed)?.trim();
         match v.split_once(' ') {
@@ -76,7 +82,12 @@ pub fn credential(headers: &HeaderMap) -> Result<Credential, CredentialError> {
             k
         }
     };
-    if token.is_empty() || token.len() > MAX_LEN || !token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+    if token.is_empty()
+        || token.len() > MAX_LEN
+        || !token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
         return Err(CredentialError::Malformed);
     }
     if token.starts_with(INTERNAL_PREFIX) {
@@ -90,12 +101,18 @@ pub fn credential(headers: &HeaderMap) -> Result<Credential, CredentialError> {
 
 /// The pinned organization id, if the header is present and printable.
 pub fn organization(headers: &HeaderMap) -> Option<Result<&str, ()>> {
-    headers.get(ORGANIZATION_HEADER).map(|v| v.to_str().map(str::trim).map_err(|_| ()))
+    headers
+        .get(ORGANIZATION_HEADER)
+        .map(|v| v.to_str().map(str::trim).map_err(|_| ()))
 }
 
 /// A caller-chosen request id is kept when it is 1 to 128 characters of `[A-Za-z0-9_.:-]`.
 pub fn valid_request_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.:-".contains(&b))
+    !id.is_empty()
+        && id.len() <= 128
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_.:-".contains(&b))
 }
 
 #[cfg(test)]
@@ -105,7 +122,10 @@ mod tests {
     fn headers(pairs: &[(&str, &[u8])]) -> HeaderMap {
         let mut h = HeaderMap::new();
         for (k, v) in pairs {
-            h.append(http::HeaderName::from_bytes(k.as_bytes()).unwrap(), http::HeaderValue::from_bytes(v).unwrap());
+            h.append(
+                http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                http::HeaderValue::from_bytes(v).unwrap(),
+            );
         }
         h
     }
@@ -113,18 +133,38 @@ mod tests {
     #[test]
     fn parses_both_headers_and_rejects_garbage() {
         let k = "ast_test_abc123";
-        assert_eq!(credential(&headers(&[("x-api-key", k.as_bytes())])), Ok(Credential::ApiKey(k.into())));
         assert_eq!(
-            credential(&headers(&[("authorization", format!("bearer {k}").as_bytes())])),
+            credential(&headers(&[("x-api-key", k.as_bytes())])),
+            Ok(Credential::ApiKey(k.into()))
+        );
+        assert_eq!(
+            credential(&headers(&[(
+                "authorization",
+                format!("bearer {k}").as_bytes()
+            )])),
             Ok(Credential::ApiKey(k.into()))
         );
         assert_eq!(credential(&headers(&[])), Err(CredentialError::Missing));
-        for bad in [&b"Basic abc"[..], b"Bearer", b"Bearer sk_live_x", b"Bearer ast_live_\xff"] {
-            assert_eq!(credential(&headers(&[("authorization", bad)])), Err(CredentialError::Malformed));
+        for bad in [
+            &b"Basic abc"[..],
+            b"Bearer",
+            b"Bearer sk_live_x",
+            b"Bearer ast_live_\xff",
+        ] {
+            assert_eq!(
+                credential(&headers(&[("authorization", bad)])),
+                Err(CredentialError::Malformed)
+            );
         }
-        assert_eq!(credential(&headers(&[("x-api-key", b"ast_live_a;b")])), Err(CredentialError::Malformed));
         assert_eq!(
-            credential(&headers(&[("x-api-key", b"ast_live_a"), ("authorization", b"Bearer ast_live_b")])),
+            credential(&headers(&[("x-api-key", b"ast_live_a;b")])),
+            Err(CredentialError::Malformed)
+        );
+        assert_eq!(
+            credential(&headers(&[
+                ("x-api-key", b"ast_live_a"),
+                ("authorization", b"Bearer ast_live_b")
+            ])),
             Err(CredentialError::Malformed)
         );
     }

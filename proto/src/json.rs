@@ -18,7 +18,8 @@ use std::collections::BTreeMap;
 use base64::Engine as _;
 use chrono::{DateTime, SecondsFormat, Utc};
 use prost_reflect::{
-    DynamicMessage, EnumDescriptor, FieldDescriptor, Kind, MapKey, MessageDescriptor, ReflectMessage as _, Value,
+    DynamicMessage, EnumDescriptor, FieldDescriptor, Kind, MapKey, MessageDescriptor,
+    ReflectMessage as _, Value,
 };
 use serde_json::{Map, Number, Value as Json};
 
@@ -74,7 +75,12 @@ pub fn message_to_json(message: &DynamicMessage) -> Json {
 
 fn field_to_json(field: &FieldDescriptor, value: &Value) -> Json {
     match value {
-        Value::List(items) => Json::Array(items.iter().map(|v| singular_to_json(&field.kind(), v)).collect()),
+        Value::List(items) => Json::Array(
+            items
+                .iter()
+                .map(|v| singular_to_json(&field.kind(), v))
+                .collect(),
+        ),
         Value::Map(entries) => {
             let value_kind = match field.kind() {
                 Kind::Message(entry) => entry.map_entry_value_field().kind(),
@@ -119,7 +125,9 @@ fn singular_to_json(kind: &Kind, value: &Value) -> Json {
 /// `APPOINTMENT_STATUS_IN_PROGRESS` of `AppointmentStatus` -> `in_progress`.
 pub fn enum_value_json_name(e: &EnumDescriptor, full: &str) -> String {
     let prefix = format!("{}_", screaming_snake(e.name()));
-    full.strip_prefix(&prefix).unwrap_or(full).to_ascii_lowercase()
+    full.strip_prefix(&prefix)
+        .unwrap_or(full)
+        .to_ascii_lowercase()
 }
 
 fn enum_to_json(e: &EnumDescriptor, n: i32) -> Json {
@@ -134,7 +142,10 @@ fn enum_to_json(e: &EnumDescriptor, n: i32) -> Json {
 
 /// The JSON names an enum accepts, in declaration order (the zero value excluded).
 pub fn enum_json_values(e: &EnumDescriptor) -> Vec<String> {
-    e.values().filter(|v| v.number() != 0).map(|v| enum_value_json_name(e, v.name())).collect()
+    e.values()
+        .filter(|v| v.number() != 0)
+        .map(|v| enum_value_json_name(e, v.name()))
+        .collect()
 }
 
 fn screaming_snake(name: &str) -> String {
@@ -165,22 +176,34 @@ fn well_known_to_json(desc: &MessageDescriptor, m: &DynamicMessage) -> Option<Js
             Value::Map(entries) => Json::Object(
                 entries
                     .iter()
-                    .filter_map(|(k, v)| Some((k.as_str()?.to_owned(), singular_to_json(&value_kind(desc)?, v))))
+                    .filter_map(|(k, v)| {
+                        Some((
+                            k.as_str()?.to_owned(),
+                            singular_to_json(&value_kind(desc)?, v),
+                        ))
+                    })
                     .collect(),
             ),
             _ => Json::Object(Map::new()),
         },
         "google.protobuf.ListValue" => match get("values")? {
             Value::List(items) => Json::Array(
-                items.iter().filter_map(|v| v.as_message().map(message_to_json)).collect(),
+                items
+                    .iter()
+                    .filter_map(|v| v.as_message().map(message_to_json))
+                    .collect(),
             ),
             _ => Json::Array(Vec::new()),
         },
         "google.protobuf.Value" => {
-            let Some(field) = m.fields().next().map(|(f, _)| f) else { return Some(Json::Null) };
+            let Some(field) = m.fields().next().map(|(f, _)| f) else {
+                return Some(Json::Null);
+            };
             match (field.name(), m.get_field(&field).as_ref()) {
                 ("null_value", _) => Json::Null,
-                ("number_value", Value::F64(n)) => Number::from_f64(*n).map_or(Json::Null, Json::Number),
+                ("number_value", Value::F64(n)) => {
+                    Number::from_f64(*n).map_or(Json::Null, Json::Number)
+                }
                 ("string_value", Value::String(s)) => Json::String(s.clone()),
                 ("bool_value", Value::Bool(b)) => Json::Bool(*b),
                 (_, Value::Message(inner)) => message_to_json(inner),
@@ -188,7 +211,12 @@ fn well_known_to_json(desc: &MessageDescriptor, m: &DynamicMessage) -> Option<Js
             }
         }
         "google.protobuf.FieldMask" => match get("paths")? {
-            Value::List(items) => Json::Array(items.iter().filter_map(|v| v.as_str().map(Json::from)).collect()),
+            Value::List(items) => Json::Array(
+                items
+                    .iter()
+                    .filter_map(|v| v.as_str().map(Json::from))
+                    .collect(),
+            ),
             _ => Json::Array(Vec::new()),
         },
         "google.protobuf.Empty" => Json::Object(Map::new()),
@@ -208,23 +236,42 @@ fn value_kind(struct_desc: &MessageDescriptor) -> Option<Kind> {
 }
 
 /// Reads a JSON object into a message of type `desc`, strictly.
-pub fn json_to_message(desc: &MessageDescriptor, json: &Json) -> Result<DynamicMessage, JsonErrors> {
+pub fn json_to_message(
+    desc: &MessageDescriptor,
+    json: &Json,
+) -> Result<DynamicMessage, JsonErrors> {
     let mut errors = JsonErrors::default();
     let message = read_message(desc, json, "", &mut errors);
-    if errors.is_empty() { Ok(message) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(message)
+    } else {
+        Err(errors)
+    }
 }
 
 fn join(path: &str, name: &str) -> String {
-    if path.is_empty() { name.to_owned() } else { format!("{path}.{name}") }
+    if path.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{path}.{name}")
+    }
 }
 
-fn read_message(desc: &MessageDescriptor, json: &Json, path: &str, errors: &mut JsonErrors) -> DynamicMessage {
+fn read_message(
+    desc: &MessageDescriptor,
+    json: &Json,
+    path: &str,
+    errors: &mut JsonErrors,
+) -> DynamicMessage {
     let mut message = DynamicMessage::new(desc.clone());
     if let Some(value) = read_well_known(desc, json, path, errors) {
         return value;
     }
     let Json::Object(object) = json else {
-        errors.push(if path.is_empty() { "body" } else { path }, "must be a JSON object");
+        errors.push(
+            if path.is_empty() { "body" } else { path },
+            "must be a JSON object",
+        );
         return message;
     };
     for (key, value) in object {
@@ -236,11 +283,16 @@ fn read_message(desc: &MessageDescriptor, json: &Json, path: &str, errors: &mut 
         if value.is_null() {
             continue;
         }
-        if let Some(oneof) = field.containing_oneof().filter(|o| !o.is_synthetic()) {
-            if oneof.fields().any(|other| other.name() != field.name() && message.has_field(&other)) {
-                errors.push(field_path, format!("only one field of `{}` may be set", oneof.name()));
-                continue;
-            }
+        if let Some(oneof) = field.containing_oneof().filter(|o| !o.is_synthetic())
+            && oneof
+                .fields()
+                .any(|other| other.name() != field.name() && message.has_field(&other))
+        {
+            errors.push(
+                field_path,
+                format!("only one field of `{}` may be set", oneof.name()),
+            );
+            continue;
         }
         if let Some(v) = read_field(&field, value, &field_path, errors) {
             message.set_field(&field, v);
@@ -249,9 +301,16 @@ fn read_message(desc: &MessageDescriptor, json: &Json, path: &str, errors: &mut 
     message
 }
 
-fn read_field(field: &FieldDescriptor, json: &Json, path: &str, errors: &mut JsonErrors) -> Option<Value> {
+fn read_field(
+    field: &FieldDescriptor,
+    json: &Json,
+    path: &str,
+    errors: &mut JsonErrors,
+) -> Option<Value> {
     if field.is_map() {
-        let Kind::Message(entry) = field.kind() else { return None };
+        let Kind::Message(entry) = field.kind() else {
+            return None;
+        };
         let (key_field, value_field) = (entry.map_entry_key_field(), entry.map_entry_value_field());
         let Json::Object(object) = json else {
             errors.push(path, "must be a JSON object");
@@ -262,14 +321,16 @@ fn read_field(field: &FieldDescriptor, json: &Json, path: &str, errors: &mut Jso
             let item_path = join(path, k);
             let key = match key_field.kind() {
                 Kind::String => Some(MapKey::String(k.clone())),
-                _ => scalar_from_str(&key_field.kind(), k).ok().and_then(|v| match v {
-                    Value::I32(n) => Some(MapKey::I32(n)),
-                    Value::I64(n) => Some(MapKey::I64(n)),
-                    Value::U32(n) => Some(MapKey::U32(n)),
-                    Value::U64(n) => Some(MapKey::U64(n)),
-                    Value::Bool(b) => Some(MapKey::Bool(b)),
-                    _ => None,
-                }),
+                _ => scalar_from_str(&key_field.kind(), k)
+                    .ok()
+                    .and_then(|v| match v {
+                        Value::I32(n) => Some(MapKey::I32(n)),
+                        Value::I64(n) => Some(MapKey::I64(n)),
+                        Value::U32(n) => Some(MapKey::U32(n)),
+                        Value::U64(n) => Some(MapKey::U64(n)),
+                        Value::Bool(b) => Some(MapKey::Bool(b)),
+                        _ => None,
+                    }),
             };
             let Some(key) = key else {
                 errors.push(item_path, "is not a valid key");
@@ -289,7 +350,9 @@ fn read_field(field: &FieldDescriptor, json: &Json, path: &str, errors: &mut Jso
         let values = items
             .iter()
             .enumerate()
-            .filter_map(|(i, item)| read_singular(&field.kind(), item, &format!("{path}[{i}]"), errors))
+            .filter_map(|(i, item)| {
+                read_singular(&field.kind(), item, &format!("{path}[{i}]"), errors)
+            })
             .collect();
         return Some(Value::List(values));
     }
@@ -310,13 +373,28 @@ fn read_singular(kind: &Kind, json: &Json, path: &str, errors: &mut JsonErrors) 
         Kind::Enum(e) => match json {
             Json::String(s) => match enum_from_str(e, s) {
                 Some(n) => Some(Value::EnumNumber(n)),
-                None => fail(errors, &format!("one of: {}", enum_json_values(e).join(", "))),
+                None => fail(
+                    errors,
+                    &format!("one of: {}", enum_json_values(e).join(", ")),
+                ),
             },
-            _ => fail(errors, &format!("one of: {}", enum_json_values(e).join(", "))),
+            _ => fail(
+                errors,
+                &format!("one of: {}", enum_json_values(e).join(", ")),
+            ),
         },
-        Kind::Bool => json.as_bool().map(Value::Bool).or_else(|| fail(errors, "true or false")),
-        Kind::String => json.as_str().map(|s| Value::String(s.to_owned())).or_else(|| fail(errors, "a string")),
-        Kind::Bytes => match json.as_str().map(|s| base64::engine::general_purpose::STANDARD.decode(s)) {
+        Kind::Bool => json
+            .as_bool()
+            .map(Value::Bool)
+            .or_else(|| fail(errors, "true or false")),
+        Kind::String => json
+            .as_str()
+            .map(|s| Value::String(s.to_owned()))
+            .or_else(|| fail(errors, "a string")),
+        Kind::Bytes => match json
+            .as_str()
+            .map(|s| base64::engine::general_purpose::STANDARD.decode(s))
+        {
             Some(Ok(b)) => Some(Value::Bytes(b.into())),
             _ => fail(errors, "a base64 string"),
         },
@@ -338,7 +416,9 @@ fn read_singular(kind: &Kind, json: &Json, path: &str, errors: &mut JsonErrors) 
 fn integer(kind: &Kind, n: &Number) -> Option<Value> {
     let (i, u) = (n.as_i64(), n.as_u64());
     match kind {
-        Kind::Int32 | Kind::Sint32 | Kind::Sfixed32 => i.and_then(|i| i32::try_from(i).ok()).map(Value::I32),
+        Kind::Int32 | Kind::Sint32 | Kind::Sfixed32 => {
+            i.and_then(|i| i32::try_from(i).ok()).map(Value::I32)
+        }
         Kind::Int64 | Kind::Sint64 | Kind::Sfixed64 => i.map(Value::I64),
         Kind::Uint32 | Kind::Fixed32 => u.and_then(|u| u32::try_from(u).ok()).map(Value::U32),
         Kind::Uint64 | Kind::Fixed64 => u.map(Value::U64),
@@ -356,22 +436,34 @@ fn int_range(kind: &Kind) -> &'static str {
 }
 
 fn enum_from_str(e: &EnumDescriptor, s: &str) -> Option<i32> {
-    e.values().find(|v| v.number() != 0 && enum_value_json_name(e, v.name()) == s).map(|v| v.number())
+    e.values()
+        .find(|v| v.number() != 0 && enum_value_json_name(e, v.name()) == s)
+        .map(|v| v.number())
 }
 
 fn timestamp_message(desc: &MessageDescriptor, t: DateTime<Utc>) -> DynamicMessage {
     let mut m = DynamicMessage::new(desc.clone());
     m.set_field_by_name("seconds", Value::I64(t.timestamp()));
-    m.set_field_by_name("nanos", Value::I32(i32::try_from(t.timestamp_subsec_nanos()).unwrap_or(0)));
+    m.set_field_by_name(
+        "nanos",
+        Value::I32(i32::try_from(t.timestamp_subsec_nanos()).unwrap_or(0)),
+    );
     m
 }
 
 /// Parses an RFC 3339 timestamp (any offset; stored as UTC).
 pub fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
-fn read_well_known(desc: &MessageDescriptor, json: &Json, path: &str, errors: &mut JsonErrors) -> Option<DynamicMessage> {
+fn read_well_known(
+    desc: &MessageDescriptor,
+    json: &Json,
+    path: &str,
+    errors: &mut JsonErrors,
+) -> Option<DynamicMessage> {
     let name = desc.full_name();
     if !name.starts_with("google.protobuf.") {
         return None;
@@ -380,7 +472,10 @@ fn read_well_known(desc: &MessageDescriptor, json: &Json, path: &str, errors: &m
     match name {
         "google.protobuf.Timestamp" => match json.as_str().and_then(parse_timestamp) {
             Some(t) => m = timestamp_message(desc, t),
-            None => errors.push(path, "must be an RFC 3339 timestamp, e.g. 2026-01-31T09:00:00Z"),
+            None => errors.push(
+                path,
+                "must be an RFC 3339 timestamp, e.g. 2026-01-31T09:00:00Z",
+            ),
         },
         "google.protobuf.Struct" => {
             if !json.is_object() {
@@ -389,11 +484,20 @@ fn read_well_known(desc: &MessageDescriptor, json: &Json, path: &str, errors: &m
                 m = json_to_struct_like(desc, json)?;
             }
         }
-        "google.protobuf.Value" | "google.protobuf.ListValue" => m = json_to_struct_like(desc, json)?,
+        "google.protobuf.Value" | "google.protobuf.ListValue" => {
+            m = json_to_struct_like(desc, json)?
+        }
         "google.protobuf.FieldMask" => {
             let paths: Vec<Value> = match json {
-                Json::String(s) => s.split(',').filter(|p| !p.is_empty()).map(|p| Value::String(p.to_owned())).collect(),
-                Json::Array(items) => items.iter().filter_map(|i| i.as_str().map(|s| Value::String(s.to_owned()))).collect(),
+                Json::String(s) => s
+                    .split(',')
+                    .filter(|p| !p.is_empty())
+                    .map(|p| Value::String(p.to_owned()))
+                    .collect(),
+                Json::Array(items) => items
+                    .iter()
+                    .filter_map(|i| i.as_str().map(|s| Value::String(s.to_owned())))
+                    .collect(),
                 _ => {
                     errors.push(path, "must be a list of field names");
                     Vec::new()
@@ -419,29 +523,58 @@ fn json_to_struct_like(desc: &MessageDescriptor, json: &Json) -> Option<DynamicM
     let value_desc = pool.get_message_by_name("google.protobuf.Value")?;
     let list_desc = pool.get_message_by_name("google.protobuf.ListValue")?;
     let struct_desc = pool.get_message_by_name("google.protobuf.Struct")?;
-    fn value(json: &Json, v: &MessageDescriptor, l: &MessageDescriptor, s: &MessageDescriptor) -> DynamicMessage {
+    fn value(
+        json: &Json,
+        v: &MessageDescriptor,
+        l: &MessageDescriptor,
+        s: &MessageDescriptor,
+    ) -> DynamicMessage {
         let mut m = DynamicMessage::new(v.clone());
         match json {
             Json::Null => m.set_field_by_name("null_value", Value::EnumNumber(0)),
             Json::Bool(b) => m.set_field_by_name("bool_value", Value::Bool(*b)),
-            Json::Number(n) => m.set_field_by_name("number_value", Value::F64(n.as_f64().unwrap_or(0.0))),
+            Json::Number(n) => {
+                m.set_field_by_name("number_value", Value::F64(n.as_f64().unwrap_or(0.0)))
+            }
             Json::String(x) => m.set_field_by_name("string_value", Value::String(x.clone())),
-            Json::Array(_) => m.set_field_by_name("list_value", Value::Message(list(json, v, l, s))),
-            Json::Object(_) => m.set_field_by_name("struct_value", Value::Message(strukt(json, v, l, s))),
+            Json::Array(_) => {
+                m.set_field_by_name("list_value", Value::Message(list(json, v, l, s)))
+            }
+            Json::Object(_) => {
+                m.set_field_by_name("struct_value", Value::Message(strukt(json, v, l, s)))
+            }
         }
         m
     }
-    fn list(json: &Json, v: &MessageDescriptor, l: &MessageDescriptor, s: &MessageDescriptor) -> DynamicMessage {
+    fn list(
+        json: &Json,
+        v: &MessageDescriptor,
+        l: &MessageDescriptor,
+        s: &MessageDescriptor,
+    ) -> DynamicMessage {
         let mut m = DynamicMessage::new(l.clone());
-        let items = json.as_array().map(|a| a.iter().map(|j| Value::Message(value(j, v, l, s))).collect());
+        let items = json.as_array().map(|a| {
+            a.iter()
+                .map(|j| Value::Message(value(j, v, l, s)))
+                .collect()
+        });
         m.set_field_by_name("values", Value::List(items.unwrap_or_default()));
         m
     }
-    fn strukt(json: &Json, v: &MessageDescriptor, l: &MessageDescriptor, s: &MessageDescriptor) -> DynamicMessage {
+    fn strukt(
+        json: &Json,
+        v: &MessageDescriptor,
+        l: &MessageDescriptor,
+        s: &MessageDescriptor,
+    ) -> DynamicMessage {
         let mut m = DynamicMessage::new(s.clone());
         let fields = json
             .as_object()
-            .map(|o| o.iter().map(|(k, j)| (MapKey::String(k.clone()), Value::Message(value(j, v, l, s)))).collect())
+            .map(|o| {
+                o.iter()
+                    .map(|(k, j)| (MapKey::String(k.clone()), Value::Message(value(j, v, l, s))))
+                    .collect()
+            })
             .unwrap_or_default();
         m.set_field_by_name("fields", Value::Map(fields));
         m
@@ -456,11 +589,20 @@ fn json_to_struct_like(desc: &MessageDescriptor, json: &Json) -> Option<DynamicM
 /// Parses one query-string or path value for `field` (a scalar, enum, timestamp or wrapper).
 pub fn value_from_str(field: &FieldDescriptor, s: &str) -> Result<Value, String> {
     match field.kind() {
-        Kind::Message(desc) if desc.full_name() == "google.protobuf.Timestamp" => parse_timestamp(s)
-            .map(|t| Value::Message(timestamp_message(&desc, t)))
-            .ok_or_else(|| "must be an RFC 3339 timestamp, e.g. 2026-01-31T09:00:00Z".to_owned()),
-        Kind::Message(desc) if desc.full_name().starts_with("google.protobuf.") && desc.full_name().ends_with("Value") => {
-            let inner = desc.get_field_by_name("value").ok_or("unsupported parameter type")?;
+        Kind::Message(desc) if desc.full_name() == "google.protobuf.Timestamp" => {
+            parse_timestamp(s)
+                .map(|t| Value::Message(timestamp_message(&desc, t)))
+                .ok_or_else(|| {
+                    "must be an RFC 3339 timestamp, e.g. 2026-01-31T09:00:00Z".to_owned()
+                })
+        }
+        Kind::Message(desc)
+            if desc.full_name().starts_with("google.protobuf.")
+                && desc.full_name().ends_with("Value") =>
+        {
+            let inner = desc
+                .get_field_by_name("value")
+                .ok_or("unsupported parameter type")?;
             let v = scalar_from_str(&inner.kind(), s)?;
             let mut m = DynamicMessage::new(desc);
             m.set_field(&inner, v);
@@ -482,10 +624,20 @@ fn scalar_from_str(kind: &Kind, s: &str) -> Result<Value, String> {
         Kind::Enum(e) => enum_from_str(e, s)
             .map(Value::EnumNumber)
             .ok_or_else(|| format!("must be one of: {}", enum_json_values(e).join(", "))),
-        Kind::Int32 | Kind::Sint32 | Kind::Sfixed32 => s.parse().map(Value::I32).map_err(|_| int("an integer")),
-        Kind::Int64 | Kind::Sint64 | Kind::Sfixed64 => s.parse().map(Value::I64).map_err(|_| int("an integer")),
-        Kind::Uint32 | Kind::Fixed32 => s.parse().map(Value::U32).map_err(|_| int("a non-negative integer")),
-        Kind::Uint64 | Kind::Fixed64 => s.parse().map(Value::U64).map_err(|_| int("a non-negative integer")),
+        Kind::Int32 | Kind::Sint32 | Kind::Sfixed32 => {
+            s.parse().map(Value::I32).map_err(|_| int("an integer"))
+        }
+        Kind::Int64 | Kind::Sint64 | Kind::Sfixed64 => {
+            s.parse().map(Value::I64).map_err(|_| int("an integer"))
+        }
+        Kind::Uint32 | Kind::Fixed32 => s
+            .parse()
+            .map(Value::U32)
+            .map_err(|_| int("a non-negative integer")),
+        Kind::Uint64 | Kind::Fixed64 => s
+            .parse()
+            .map(Value::U64)
+            .map_err(|_| int("a non-negative integer")),
         Kind::Double => s.parse().map(Value::F64).map_err(|_| int("a number")),
         Kind::Float => s.parse().map(Value::F32).map_err(|_| int("a number")),
         Kind::Bytes | Kind::Message(_) => Err("cannot be given as a query parameter".to_owned()),
@@ -526,14 +678,20 @@ mod tests {
         assert_eq!(out["environment"], "test");
         assert_eq!(out["per_day_limit"], 10);
         let err = json_to_message(&d, &json!({"environment": "KEY_ENVIRONMENT_TEST"})).unwrap_err();
-        assert_eq!(err.0["environment"], vec!["must be one of: live, test".to_owned()]);
+        assert_eq!(
+            err.0["environment"],
+            vec!["must be one of: live, test".to_owned()]
+        );
     }
 
     #[test]
     fn rejects_unknown_and_mistyped_fields_with_paths() {
         let d = desc("asteri.v1.CreateCustomerRequest");
-        let err = json_to_message(&d, &json!({"nam": "x", "emails": ["ok", 5], "addresses": [{"city": 1}]}))
-            .unwrap_err();
+        let err = json_to_message(
+            &d,
+            &json!({"nam": "x", "emails": ["ok", 5], "addresses": [{"city": 1}]}),
+        )
+        .unwrap_err();
         assert!(err.0.contains_key("nam"));
         assert!(err.0.contains_key("emails[1]"));
         assert!(err.0.contains_key("addresses[0].city"));

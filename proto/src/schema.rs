@@ -74,7 +74,10 @@ impl Schema {
         let http_ext = pool.get_extension_by_name("google.api.http");
         let scope_ext = pool.get_extension_by_name("asteri.v1.required_scope");
         let mut methods = Vec::new();
-        for service in pool.services().filter(|s| s.package_name().starts_with("asteri.")) {
+        for service in pool
+            .services()
+            .filter(|s| s.package_name().starts_with("asteri."))
+        {
             for method in service.methods() {
                 let options = method.options();
                 let scope = scope_ext
@@ -98,8 +101,16 @@ impl Schema {
                 });
             }
         }
-        let by_path = methods.iter().enumerate().map(|(i, m)| (m.grpc_path.clone(), i)).collect();
-        Ok(Self { pool, methods, by_path })
+        let by_path = methods
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.grpc_path.clone(), i))
+            .collect();
+        Ok(Self {
+            pool,
+            methods,
+            by_path,
+        })
     }
 
     pub fn pool(&self) -> &DescriptorPool {
@@ -117,7 +128,11 @@ impl Schema {
 
     /// Every scope some RPC requires, sorted and unique.
     pub fn scopes(&self) -> Vec<&str> {
-        let mut scopes: Vec<&str> = self.methods.iter().filter_map(|m| m.scope.as_deref()).collect();
+        let mut scopes: Vec<&str> = self
+            .methods
+            .iter()
+            .filter_map(|m| m.scope.as_deref())
+            .collect();
         scopes.sort_unstable();
         scopes.dedup();
         scopes
@@ -141,10 +156,13 @@ impl Schema {
                 let input = m.descriptor.input();
                 for field in b.path_fields() {
                     if input.get_field_by_name(field).is_none() {
-                        out.push(format!("{name}: path variable {field} is not a request field"));
+                        out.push(format!(
+                            "{name}: path variable {field} is not a request field"
+                        ));
                     }
                 }
-                if !b.body.is_empty() && b.body != "*" && input.get_field_by_name(&b.body).is_none() {
+                if !b.body.is_empty() && b.body != "*" && input.get_field_by_name(&b.body).is_none()
+                {
                     out.push(format!("{name}: body field {} does not exist", b.body));
                 }
             }
@@ -188,11 +206,15 @@ mod tests {
     fn contract_is_sound() {
         let s = schema();
         assert!(s.violations().is_empty(), "{:#?}", s.violations());
-        let get = s.method_by_path("/asteri.v1.CustomersService/GetCustomer").unwrap();
+        let get = s
+            .method_by_path("/asteri.v1.CustomersService/GetCustomer")
+            .unwrap();
         assert_eq!(get.scope.as_deref(), Some("read:customers"));
         assert_eq!(get.http[0].method, "GET");
         assert_eq!(get.http[0].path_fields(), vec!["id"]);
-        let verify = s.method_by_path("/asteri.v1.ApiKeysService/VerifyApiKey").unwrap();
+        let verify = s
+            .method_by_path("/asteri.v1.ApiKeysService/VerifyApiKey")
+            .unwrap();
         assert!(!verify.is_public());
     }
 }

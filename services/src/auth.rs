@@ -47,7 +47,8 @@ impl SecretHasher {
     }
 
     pub fn hash(&self, secret: &str) -> String {
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key).expect("HMAC takes any key length");
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key)
+            .expect("HMAC takes any key length");
         mac.update(secret.as_bytes());
         hex::encode(mac.finalize().into_bytes())
     }
@@ -114,7 +115,10 @@ impl KeyVerifier {
         &self.hasher
     }
 
-    pub async fn verify(&self, secret: &str) -> Result<Result<VerifiedKey, KeyRefusal>, ServiceError> {
+    pub async fn verify(
+        &self,
+        secret: &str,
+    ) -> Result<Result<VerifiedKey, KeyRefusal>, ServiceError> {
         let hash = self.hasher.hash(secret);
         let verdict = match self.cache.get(&hash) {
             Some((at, verdict)) if at.elapsed() < KEY_CACHE_TTL => verdict,
@@ -132,7 +136,9 @@ impl KeyVerifier {
     }
 
     async fn load(&self, hash: &str) -> Result<Result<VerifiedKey, KeyRefusal>, ServiceError> {
-        let Some(key) = api_keys::find_by_hash(&self.store, hash).await? else { return Ok(Err(KeyRefusal::Unknown)) };
+        let Some(key) = api_keys::find_by_hash(&self.store, hash).await? else {
+            return Ok(Err(KeyRefusal::Unknown));
+        };
         if key.revoked_at.is_some() {
             return Ok(Err(KeyRefusal::Revoked));
         }
@@ -158,7 +164,11 @@ impl KeyVerifier {
 
     /// Records `last_used_at` at most once a minute per key, off the request path.
     fn touch(&self, key_id: &str) {
-        if self.touched.get(key_id).is_some_and(|at| at.elapsed() < Duration::from_secs(60)) {
+        if self
+            .touched
+            .get(key_id)
+            .is_some_and(|at| at.elapsed() < Duration::from_secs(60))
+        {
             return;
         }
         self.touched.insert(key_id.to_owned(), Instant::now());
@@ -197,7 +207,10 @@ impl RequestContext {
     /// The operator (the `asteri` command): trusted, local, acting on `org` if given.
     pub fn operator(org: Option<OrgId>) -> Self {
         Self {
-            actor: Actor { kind: ActorKind::Operator, id: "asteri-cli".to_owned() },
+            actor: Actor {
+                kind: ActorKind::Operator,
+                id: "asteri-cli".to_owned(),
+            },
             org,
             scopes: Scopes::All,
             request_id: storage::ids::new_id("req"),
@@ -209,7 +222,11 @@ impl RequestContext {
     }
 
     pub fn write_context(&self) -> Result<storage::WriteContext, ServiceError> {
-        Ok(storage::WriteContext { org: self.org()?.clone(), actor: self.actor.clone(), request_id: self.request_id.clone() })
+        Ok(storage::WriteContext {
+            org: self.org()?.clone(),
+            actor: self.actor.clone(),
+            request_id: self.request_id.clone(),
+        })
     }
 }
 
@@ -229,21 +246,31 @@ pub struct Authorizer {
 
 impl Authorizer {
     pub fn new(keys: KeyVerifier, internal_token: &str) -> Self {
-        Self { keys, internal_token: internal_token.into() }
+        Self {
+            keys,
+            internal_token: internal_token.into(),
+        }
     }
 
     pub fn keys(&self) -> &KeyVerifier {
         &self.keys
     }
 
-    pub async fn authorize(&self, headers: &http::HeaderMap, method: &MethodInfo) -> Result<RequestContext, ServiceError> {
+    pub async fn authorize(
+        &self,
+        headers: &http::HeaderMap,
+        method: &MethodInfo,
+    ) -> Result<RequestContext, ServiceError> {
         let request_id = headers
             .get(credentials::REQUEST_ID_HEADER)
             .and_then(|v| v.to_str().ok())
             .filter(|id| credentials::valid_request_id(id))
             .map_or_else(|| storage::ids::new_id("req"), str::to_owned);
-        let unauthenticated = |message: &str| ServiceError::Unauthenticated { message: message.to_owned() };
-        let credential = credentials::credential(headers).map_err(|e: CredentialError| unauthenticated(e.message()))?;
+        let unauthenticated = |message: &str| ServiceError::Unauthenticated {
+            message: message.to_owned(),
+        };
+        let credential = credentials::credential(headers)
+            .map_err(|e: CredentialError| unauthenticated(e.message()))?;
         let org = match credentials::organization(headers) {
             None => None,
             Some(Ok(org)) if !org.is_empty() => Some(OrgId::new(org)),
@@ -252,7 +279,9 @@ impl Authorizer {
         match credential {
             Credential::Internal(token) => {
                 if !bool::from(token.as_bytes().ct_eq(self.internal_token.as_bytes())) {
-                    return Err(unauthenticated("the internal service credential is not valid"));
+                    return Err(unauthenticated(
+                        "the internal service credential is not valid",
+                    ));
                 }
                 if method.is_public() && org.is_none() {
                     return Err(organization_required());
@@ -263,14 +292,21 @@ impl Authorizer {
                     .filter(|s| credentials::valid_request_id(s))
                     .unwrap_or("internal");
                 Ok(RequestContext {
-                    actor: Actor { kind: ActorKind::InternalService, id: service.to_owned() },
+                    actor: Actor {
+                        kind: ActorKind::InternalService,
+                        id: service.to_owned(),
+                    },
                     org,
                     scopes: Scopes::All,
                     request_id,
                 })
             }
             Credential::ApiKey(secret) => {
-                let key = self.keys.verify(&secret).await?.map_err(|r| unauthenticated(r.message()))?;
+                let key = self
+                    .keys
+                    .verify(&secret)
+                    .await?
+                    .map_err(|r| unauthenticated(r.message()))?;
                 let Some(scope) = &method.scope else {
                     return Err(ServiceError::PermissionDenied {
                         reason: "internal_only",
@@ -290,7 +326,10 @@ impl Authorizer {
                     });
                 }
                 Ok(RequestContext {
-                    actor: Actor { kind: ActorKind::ApiKey, id: key.id.clone() },
+                    actor: Actor {
+                        kind: ActorKind::ApiKey,
+                        id: key.id.clone(),
+                    },
                     org: Some(org),
                     scopes: Scopes::Only(key.scopes),
                     request_id,
@@ -303,7 +342,8 @@ impl Authorizer {
 fn mismatch() -> ServiceError {
     ServiceError::PermissionDenied {
         reason: "organization_mismatch",
-        message: "the credential does not belong to the organization in x-organization-id".to_owned(),
+        message: "the credential does not belong to the organization in x-organization-id"
+            .to_owned(),
         metadata: HashMap::new(),
     }
 }
@@ -315,7 +355,9 @@ pub fn context<T>(request: &tonic::Request<T>) -> Result<RequestContext, Service
         .extensions()
         .get::<RequestContext>()
         .cloned()
-        .ok_or_else(|| ServiceError::Unauthenticated { message: "no authenticated caller".to_owned() })
+        .ok_or_else(|| ServiceError::Unauthenticated {
+            message: "no authenticated caller".to_owned(),
+        })
 }
 
 /// Tower layer in front of the tonic services.
@@ -333,7 +375,10 @@ impl AuthLayer {
 impl<S> tower::Layer<S> for AuthLayer {
     type Service = AuthService<S>;
     fn layer(&self, inner: S) -> Self::Service {
-        AuthService { inner, authorizer: self.authorizer.clone() }
+        AuthService {
+            inner,
+            authorizer: self.authorizer.clone(),
+        }
     }
 }
 
@@ -345,7 +390,10 @@ pub struct AuthService<S> {
 
 impl<S> tower::Service<http::Request<Body>> for AuthService<S>
 where
-    S: tower::Service<http::Request<Body>, Response = http::Response<Body>> + Clone + Send + 'static,
+    S: tower::Service<http::Request<Body>, Response = http::Response<Body>>
+        + Clone
+        + Send
+        + 'static,
     S::Future: Send + 'static,
 {
     type Response = http::Response<Body>;

@@ -10,7 +10,10 @@ pub const DEFAULT_LIMIT: u32 = 25;
 pub const MAX_LIMIT: u32 = 100;
 
 pub fn timestamp(t: DateTime<Utc>) -> prost_types::Timestamp {
-    prost_types::Timestamp { seconds: t.timestamp(), nanos: i32::try_from(t.timestamp_subsec_nanos()).unwrap_or(0) }
+    prost_types::Timestamp {
+        seconds: t.timestamp(),
+        nanos: i32::try_from(t.timestamp_subsec_nanos()).unwrap_or(0),
+    }
 }
 
 pub fn timestamp_opt(t: Option<DateTime<Utc>>) -> Option<prost_types::Timestamp> {
@@ -18,9 +21,13 @@ pub fn timestamp_opt(t: Option<DateTime<Utc>>) -> Option<prost_types::Timestamp>
 }
 
 /// A request timestamp; out-of-range values are a malformed parameter.
-pub fn from_timestamp(field: &str, t: Option<prost_types::Timestamp>) -> ServiceResult<Option<DateTime<Utc>>> {
+pub fn from_timestamp(
+    field: &str,
+    t: Option<prost_types::Timestamp>,
+) -> ServiceResult<Option<DateTime<Utc>>> {
     let Some(t) = t else { return Ok(None) };
-    let nanos = u32::try_from(t.nanos).map_err(|_| ServiceError::malformed(field, "is not a valid timestamp"))?;
+    let nanos = u32::try_from(t.nanos)
+        .map_err(|_| ServiceError::malformed(field, "is not a valid timestamp"))?;
     DateTime::from_timestamp(t.seconds, nanos)
         .map(Some)
         .ok_or_else(|| ServiceError::malformed(field, "is not a valid timestamp"))
@@ -31,7 +38,10 @@ pub fn from_timestamp(field: &str, t: Option<prost_types::Timestamp>) -> Service
 pub fn page_query(limit: Option<u32>, cursor: &str, id_prefix: &str) -> ServiceResult<PageQuery> {
     let limit = limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ServiceError::malformed("limit", format!("must be between 1 and {MAX_LIMIT}")));
+        return Err(ServiceError::malformed(
+            "limit",
+            format!("must be between 1 and {MAX_LIMIT}"),
+        ));
     }
     let starting_after = if cursor.is_empty() {
         None
@@ -41,10 +51,18 @@ pub fn page_query(limit: Option<u32>, cursor: &str, id_prefix: &str) -> ServiceR
             .ok()
             .and_then(|b| String::from_utf8(b).ok())
             .filter(|id| storage::ids::looks_like(id, id_prefix))
-            .ok_or_else(|| ServiceError::malformed("cursor", "is not a cursor of this list; pass next_cursor as given"))?;
+            .ok_or_else(|| {
+                ServiceError::malformed(
+                    "cursor",
+                    "is not a cursor of this list; pass next_cursor as given",
+                )
+            })?;
         Some(id)
     };
-    Ok(PageQuery { limit: u64::from(limit), starting_after })
+    Ok(PageQuery {
+        limit: u64::from(limit),
+        starting_after,
+    })
 }
 
 /// The cursor of the page after `page`, if there is one.
@@ -52,7 +70,9 @@ pub fn next_cursor<T>(page: &Page<T>, id: impl Fn(&T) -> &str) -> Option<String>
     if !page.has_more {
         return None;
     }
-    page.items.last().map(|last| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id(last)))
+    page.items
+        .last()
+        .map(|last| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id(last)))
 }
 
 /// Field checks that collect every problem before answering.
@@ -67,7 +87,8 @@ impl Check<'_> {
 
     pub fn max_chars(&mut self, field: &str, value: &str, max: usize) {
         if value.chars().count() > max {
-            self.0.add(field, format!("must be at most {max} characters"));
+            self.0
+                .add(field, format!("must be at most {max} characters"));
         }
     }
 
@@ -87,7 +108,9 @@ impl Check<'_> {
 /// A pragmatic address check (one `@`, a dotted domain, no spaces); deliverability is the
 /// mail system's business.
 pub fn valid_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else { return false };
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && s.len() <= 254
         && !domain.contains('@')
@@ -104,7 +127,16 @@ mod tests {
     #[test]
     fn emails() {
         assert!(valid_email("ada@example.com"));
-        for bad in ["", "ada", "ada@", "@x.com", "a b@x.com", "a@x", "a@@x.com", "a@x.com."] {
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@x.com",
+            "a b@x.com",
+            "a@x",
+            "a@@x.com",
+            "a@x.com.",
+        ] {
             assert!(!valid_email(bad), "{bad}");
         }
     }
@@ -112,9 +144,15 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_reject_garbage() {
         let id = storage::ids::new_id("cus");
-        let page = Page { items: vec![id.clone()], has_more: true };
+        let page = Page {
+            items: vec![id.clone()],
+            has_more: true,
+        };
         let cursor = next_cursor(&page, |s| s).unwrap();
-        assert_eq!(page_query(None, &cursor, "cus").unwrap().starting_after, Some(id));
+        assert_eq!(
+            page_query(None, &cursor, "cus").unwrap().starting_after,
+            Some(id)
+        );
         assert!(page_query(None, "!!", "cus").is_err());
         assert!(page_query(None, &cursor, "inv").is_err());
         assert!(page_query(Some(0), "", "cus").is_err());

@@ -4,8 +4,8 @@ use proto::{
     json::to_json,
     v1::{
         Address, CreateCustomerRequest, Customer, DeleteCustomerRequest, GetCustomerRequest,
-        ListCustomerActivityRequest, ListCustomerActivityResponse, ListCustomersRequest, ListCustomersResponse,
-        UpdateCustomerRequest, customers_service_server::CustomersService,
+        ListCustomerActivityRequest, ListCustomerActivityResponse, ListCustomersRequest,
+        ListCustomersResponse, UpdateCustomerRequest, customers_service_server::CustomersService,
     },
 };
 use storage::{
@@ -21,7 +21,15 @@ use crate::{
 };
 
 const RESOURCE: &str = "customer";
-const UPDATABLE: &[&str] = &["name", "company", "emails", "phones", "addresses", "tags", "notes"];
+const UPDATABLE: &[&str] = &[
+    "name",
+    "company",
+    "emails",
+    "phones",
+    "addresses",
+    "tags",
+    "notes",
+];
 
 #[derive(Clone)]
 pub struct Customers {
@@ -99,9 +107,14 @@ fn check_fields(v: &mut Violations, present: &dyn Fn(&str) -> bool, c: &CreateCu
         check.max_items("phones", &c.phones, 20);
         for (i, p) in c.phones.iter().enumerate() {
             let digits = p.chars().filter(char::is_ascii_digit).count();
-            let allowed = p.chars().all(|ch| ch.is_ascii_digit() || " +-().".contains(ch));
+            let allowed = p
+                .chars()
+                .all(|ch| ch.is_ascii_digit() || " +-().".contains(ch));
             if !allowed || !(3..=20).contains(&digits) {
-                check.0.add(format!("phones[{i}]"), "must be a phone number of 3 to 20 digits");
+                check.0.add(
+                    format!("phones[{i}]"),
+                    "must be a phone number of 3 to 20 digits",
+                );
             }
         }
     }
@@ -126,8 +139,12 @@ fn check_fields(v: &mut Violations, present: &dyn Fn(&str) -> bool, c: &CreateCu
                 check.max_chars(&format!("addresses[{i}].{name}"), value, 200);
             }
             let country = a.country.trim();
-            if !country.is_empty() && !(country.len() == 2 && country.chars().all(|c| c.is_ascii_alphabetic())) {
-                check.0.add(format!("addresses[{i}].country"), "must be an ISO 3166-1 alpha-2 code such as US");
+            let iso_alpha2 = country.len() == 2 && country.chars().all(|c| c.is_ascii_alphabetic());
+            if !country.is_empty() && !iso_alpha2 {
+                check.0.add(
+                    format!("addresses[{i}].country"),
+                    "must be an ISO 3166-1 alpha-2 code such as US",
+                );
             }
         }
     }
@@ -176,7 +193,10 @@ impl Customers {
         let mut v = Violations::default();
         for p in &paths {
             if !UPDATABLE.contains(&p.as_str()) {
-                v.add("update_mask", format!("{p} is not a field that can be changed"));
+                v.add(
+                    "update_mask",
+                    format!("{p} is not a field that can be changed"),
+                );
             }
         }
         let fields = CreateCustomerRequest {
@@ -195,20 +215,30 @@ impl Customers {
         if paths.is_empty() {
             // Nothing to change: answer with the current object, as a no-op PATCH should.
             let current = repo::get(&self.store, &org, &req.id).await?;
-            return current.map(|c| customer_message(&c)).ok_or_else(|| ServiceError::not_found(RESOURCE, &req.id));
+            return current
+                .map(|c| customer_message(&c))
+                .ok_or_else(|| ServiceError::not_found(RESOURCE, &req.id));
         }
         let patch = CustomerPatch {
             name: present("name").then(|| fields.name.trim().to_owned()),
             company: present("company").then(|| fields.company.trim().to_owned()),
             emails: present("emails").then(|| trimmed(fields.emails.clone())),
             phones: present("phones").then(|| trimmed(fields.phones.clone())),
-            addresses: present("addresses").then(|| fields.addresses.iter().cloned().map(address_record).collect()),
+            addresses: present("addresses").then(|| {
+                fields
+                    .addresses
+                    .iter()
+                    .cloned()
+                    .map(address_record)
+                    .collect()
+            }),
             tags: present("tags").then(|| trimmed(fields.tags.clone())),
             notes: present("notes").then(|| fields.notes.clone()),
         };
         let mut w = self.store.write(ctx.write_context()?).await?;
-        let (before, after) =
-            repo::update(&w, &req.id, patch).await?.ok_or_else(|| ServiceError::not_found(RESOURCE, &req.id))?;
+        let (before, after) = repo::update(&w, &req.id, patch)
+            .await?
+            .ok_or_else(|| ServiceError::not_found(RESOURCE, &req.id))?;
         let message = customer_message(&after);
         let json = to_json(&message);
         w.record(Change {
@@ -228,7 +258,9 @@ impl Customers {
         let ctx = context(&r)?;
         let id = r.into_inner().id;
         let mut w = self.store.write(ctx.write_context()?).await?;
-        let deleted = repo::delete(&w, &id).await?.ok_or_else(|| ServiceError::not_found(RESOURCE, &id))?;
+        let deleted = repo::delete(&w, &id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found(RESOURCE, &id))?;
         let json = to_json(&customer_message(&deleted));
         w.record(Change {
             action: "customer.delete",
@@ -246,24 +278,39 @@ impl Customers {
 
 #[tonic::async_trait]
 impl CustomersService for Customers {
-    async fn create_customer(&self, r: Request<CreateCustomerRequest>) -> Result<Response<Customer>, Status> {
+    async fn create_customer(
+        &self,
+        r: Request<CreateCustomerRequest>,
+    ) -> Result<Response<Customer>, Status> {
         Ok(Response::new(self.create(r).await?))
     }
 
-    async fn get_customer(&self, r: Request<GetCustomerRequest>) -> Result<Response<Customer>, Status> {
+    async fn get_customer(
+        &self,
+        r: Request<GetCustomerRequest>,
+    ) -> Result<Response<Customer>, Status> {
         let ctx = context(&r)?;
         let id = &r.get_ref().id;
-        let found = repo::get(&self.store, ctx.org()?, id).await.map_err(ServiceError::from)?;
+        let found = repo::get(&self.store, ctx.org()?, id)
+            .await
+            .map_err(ServiceError::from)?;
         let customer = found.ok_or_else(|| ServiceError::not_found(RESOURCE, id))?;
         Ok(Response::new(customer_message(&customer)))
     }
 
-    async fn list_customers(&self, r: Request<ListCustomersRequest>) -> Result<Response<ListCustomersResponse>, Status> {
+    async fn list_customers(
+        &self,
+        r: Request<ListCustomersRequest>,
+    ) -> Result<Response<ListCustomersResponse>, Status> {
         let ctx = context(&r)?;
         let req = r.into_inner();
         let query = page_query(req.limit, &req.cursor, ID_PREFIX)?;
-        let filter = CustomerFilter { updated_since: from_timestamp("updated_since", req.updated_since)? };
-        let page = repo::list(&self.store, ctx.org()?, &filter, &query).await.map_err(ServiceError::from)?;
+        let filter = CustomerFilter {
+            updated_since: from_timestamp("updated_since", req.updated_since)?,
+        };
+        let page = repo::list(&self.store, ctx.org()?, &filter, &query)
+            .await
+            .map_err(ServiceError::from)?;
         Ok(Response::new(ListCustomersResponse {
             next_cursor: next_cursor(&page, |c| &c.id),
             has_more: page.has_more,
@@ -271,11 +318,17 @@ impl CustomersService for Customers {
         }))
     }
 
-    async fn update_customer(&self, r: Request<UpdateCustomerRequest>) -> Result<Response<Customer>, Status> {
+    async fn update_customer(
+        &self,
+        r: Request<UpdateCustomerRequest>,
+    ) -> Result<Response<Customer>, Status> {
         Ok(Response::new(self.update(r).await?))
     }
 
-    async fn delete_customer(&self, r: Request<DeleteCustomerRequest>) -> Result<Response<()>, Status> {
+    async fn delete_customer(
+        &self,
+        r: Request<DeleteCustomerRequest>,
+    ) -> Result<Response<()>, Status> {
         self.delete(r).await?;
         Ok(Response::new(()))
     }
@@ -289,9 +342,17 @@ impl CustomersService for Customers {
         let ctx = context(&r)?;
         let req = r.into_inner();
         page_query(req.limit, "", ID_PREFIX)?;
-        if repo::get(&self.store, ctx.org()?, &req.id).await.map_err(ServiceError::from)?.is_none() {
+        if repo::get(&self.store, ctx.org()?, &req.id)
+            .await
+            .map_err(ServiceError::from)?
+            .is_none()
+        {
             return Err(ServiceError::not_found(RESOURCE, &req.id).into());
         }
-        Ok(Response::new(ListCustomerActivityResponse { data: Vec::new(), has_more: false, next_cursor: None }))
+        Ok(Response::new(ListCustomerActivityResponse {
+            data: Vec::new(),
+            has_more: false,
+            next_cursor: None,
+        }))
     }
 }

@@ -27,7 +27,11 @@ impl Violations {
 
     /// `Ok(())` when nothing was added, else the validation error.
     pub fn into_result(self) -> Result<(), ServiceError> {
-        if self.is_empty() { Ok(()) } else { Err(ServiceError::Validation(self)) }
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(ServiceError::Validation(self))
+        }
     }
 }
 
@@ -40,40 +44,71 @@ pub enum ServiceError {
     Validation(Violations),
     /// 400: a malformed parameter (cursor, limit).
     #[error("{message}")]
-    Malformed { message: String, violations: Violations },
+    Malformed {
+        message: String,
+        violations: Violations,
+    },
     /// 409: the change conflicts with the current state.
     #[error("{message}")]
-    Conflict { reason: &'static str, message: String },
+    Conflict {
+        reason: &'static str,
+        message: String,
+    },
     #[error("{message}")]
     Unauthenticated { message: String },
     #[error("{message}")]
-    PermissionDenied { reason: &'static str, message: String, metadata: HashMap<String, String> },
+    PermissionDenied {
+        reason: &'static str,
+        message: String,
+        metadata: HashMap<String, String>,
+    },
     /// 400: a required request header is missing (`x-organization-id`).
     #[error("{message}")]
-    MissingHeader { reason: &'static str, message: String },
+    MissingHeader {
+        reason: &'static str,
+        message: String,
+    },
     #[error("storage failed")]
     Storage(#[from] storage::StorageError),
 }
 
 impl ServiceError {
     pub fn not_found(resource: &'static str, id: impl Into<String>) -> Self {
-        Self::NotFound { resource, id: id.into() }
+        Self::NotFound {
+            resource,
+            id: id.into(),
+        }
     }
 
     pub fn malformed(field: &str, message: impl Into<String>) -> Self {
         let message = message.into();
         let mut violations = Violations::default();
         violations.add(field, message.clone());
-        Self::Malformed { message: format!("{field} {message}"), violations }
+        Self::Malformed {
+            message: format!("{field} {message}"),
+            violations,
+        }
     }
 
     pub fn conflict(reason: &'static str, message: impl Into<String>) -> Self {
-        Self::Conflict { reason, message: message.into() }
+        Self::Conflict {
+            reason,
+            message: message.into(),
+        }
     }
 }
 
-fn with_reason(code: Code, message: impl Into<String>, reason: &str, metadata: HashMap<String, String>) -> Status {
-    Status::with_error_details(code, message, ErrorDetails::with_error_info(reason, ERROR_DOMAIN, metadata))
+fn with_reason(
+    code: Code,
+    message: impl Into<String>,
+    reason: &str,
+    metadata: HashMap<String, String>,
+) -> Status {
+    Status::with_error_details(
+        code,
+        message,
+        ErrorDetails::with_error_info(reason, ERROR_DOMAIN, metadata),
+    )
 }
 
 fn with_violations(code: Code, message: &str, reason: &str, violations: &Violations) -> Status {
@@ -89,25 +124,52 @@ fn with_violations(code: Code, message: &str, reason: &str, violations: &Violati
 impl From<ServiceError> for Status {
     fn from(err: ServiceError) -> Self {
         match &err {
-            ServiceError::NotFound { .. } => with_reason(Code::NotFound, err.to_string(), "not_found", HashMap::new()),
-            ServiceError::Validation(v) => {
-                with_violations(Code::InvalidArgument, "the request has invalid fields", "validation_failed", v)
+            ServiceError::NotFound { .. } => {
+                with_reason(Code::NotFound, err.to_string(), "not_found", HashMap::new())
             }
-            ServiceError::Malformed { message, violations } => {
-                with_violations(Code::InvalidArgument, message, "invalid_request", violations)
-            }
-            ServiceError::Conflict { reason, message } => {
-                with_reason(Code::FailedPrecondition, message.clone(), reason, HashMap::new())
-            }
-            ServiceError::Unauthenticated { message } => {
-                with_reason(Code::Unauthenticated, message.clone(), "unauthenticated", HashMap::new())
-            }
-            ServiceError::PermissionDenied { reason, message, metadata } => {
-                with_reason(Code::PermissionDenied, message.clone(), reason, metadata.clone())
-            }
-            ServiceError::MissingHeader { reason, message } => {
-                with_reason(Code::InvalidArgument, message.clone(), reason, HashMap::new())
-            }
+            ServiceError::Validation(v) => with_violations(
+                Code::InvalidArgument,
+                "the request has invalid fields",
+                "validation_failed",
+                v,
+            ),
+            ServiceError::Malformed {
+                message,
+                violations,
+            } => with_violations(
+                Code::InvalidArgument,
+                message,
+                "invalid_request",
+                violations,
+            ),
+            ServiceError::Conflict { reason, message } => with_reason(
+                Code::FailedPrecondition,
+                message.clone(),
+                reason,
+                HashMap::new(),
+            ),
+            ServiceError::Unauthenticated { message } => with_reason(
+                Code::Unauthenticated,
+                message.clone(),
+                "unauthenticated",
+                HashMap::new(),
+            ),
+            ServiceError::PermissionDenied {
+                reason,
+                message,
+                metadata,
+            } => with_reason(
+                Code::PermissionDenied,
+                message.clone(),
+                reason,
+                metadata.clone(),
+            ),
+            ServiceError::MissingHeader { reason, message } => with_reason(
+                Code::InvalidArgument,
+                message.clone(),
+                reason,
+                HashMap::new(),
+            ),
             ServiceError::Storage(source) => {
                 // The chain goes to the log, never to the caller.
                 tracing::error!(error = source as &dyn std::error::Error, "storage error");

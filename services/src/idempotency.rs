@@ -2,9 +2,10 @@
 //! the database). Keys are scoped to organization and credential.
 
 use proto::v1::{
-    BeginIdempotentRequestRequest, BeginIdempotentRequestResponse, CompleteIdempotentRequestRequest,
-    CompleteIdempotentRequestResponse, IdempotencyOutcome, IdempotencyScope, ReleaseIdempotentRequestRequest,
-    ReleaseIdempotentRequestResponse, StoredResponse, idempotency_service_server::IdempotencyService,
+    BeginIdempotentRequestRequest, BeginIdempotentRequestResponse,
+    CompleteIdempotentRequestRequest, CompleteIdempotentRequestResponse, IdempotencyOutcome,
+    IdempotencyScope, ReleaseIdempotentRequestRequest, ReleaseIdempotentRequestResponse,
+    StoredResponse, idempotency_service_server::IdempotencyService,
 };
 use storage::{OrgId, Store, idempotency};
 use tonic::{Request, Response, Status};
@@ -31,9 +32,16 @@ impl Idempotency {
 fn scope(scope: Option<IdempotencyScope>) -> ServiceResult<(OrgId, String, String)> {
     let s = scope.ok_or_else(|| ServiceError::malformed("scope", "is required"))?;
     if s.idempotency_key.is_empty() || s.idempotency_key.len() > MAX_KEY_LEN {
-        return Err(ServiceError::malformed("idempotency_key", format!("must be 1 to {MAX_KEY_LEN} characters")));
+        return Err(ServiceError::malformed(
+            "idempotency_key",
+            format!("must be 1 to {MAX_KEY_LEN} characters"),
+        ));
     }
-    Ok((OrgId::new(s.organization_id), s.principal_id, s.idempotency_key))
+    Ok((
+        OrgId::new(s.organization_id),
+        s.principal_id,
+        s.idempotency_key,
+    ))
 }
 
 #[tonic::async_trait]
@@ -62,7 +70,10 @@ impl IdempotencyService for Idempotency {
                 }),
             ),
         };
-        Ok(Response::new(BeginIdempotentRequestResponse { outcome: outcome as i32, response }))
+        Ok(Response::new(BeginIdempotentRequestResponse {
+            outcome: outcome as i32,
+            response,
+        }))
     }
 
     async fn complete_idempotent_request(
@@ -72,14 +83,18 @@ impl IdempotencyService for Idempotency {
         context(&r)?;
         let req = r.into_inner();
         let (org, principal, key) = scope(req.scope)?;
-        let response = req.response.ok_or_else(|| ServiceError::malformed("response", "is required"))?;
+        let response = req
+            .response
+            .ok_or_else(|| ServiceError::malformed("response", "is required"))?;
         let stored = idempotency::StoredResponse {
             status_code: u16::try_from(response.status_code)
                 .map_err(|_| ServiceError::malformed("status_code", "is not an HTTP status"))?,
             content_type: response.content_type,
             body: response.body,
         };
-        idempotency::complete(&self.store, &org, &principal, &key, stored).await.map_err(ServiceError::from)?;
+        idempotency::complete(&self.store, &org, &principal, &key, stored)
+            .await
+            .map_err(ServiceError::from)?;
         Ok(Response::new(CompleteIdempotentRequestResponse {}))
     }
 
@@ -89,7 +104,9 @@ impl IdempotencyService for Idempotency {
     ) -> Result<Response<ReleaseIdempotentRequestResponse>, Status> {
         context(&r)?;
         let (org, principal, key) = scope(r.into_inner().scope)?;
-        idempotency::release(&self.store, &org, &principal, &key).await.map_err(ServiceError::from)?;
+        idempotency::release(&self.store, &org, &principal, &key)
+            .await
+            .map_err(ServiceError::from)?;
         Ok(Response::new(ReleaseIdempotentRequestResponse {}))
     }
 }

@@ -6,10 +6,11 @@ use proto::{
     json::to_json,
     schema,
     v1::{
-        self, ApiKey, CreateApiKeyRequest, CreateApiKeyResponse, CreateOrganizationRequest, GetApiKeyRequest,
-        GetOrganizationRequest, KeyEnvironment, ListApiKeysRequest, ListApiKeysResponse, Organization,
-        RevokeApiKeyRequest, RotateApiKeyRequest, VerifyApiKeyRequest, VerifyApiKeyResponse,
-        api_keys_service_server::ApiKeysService, organizations_service_server::OrganizationsService,
+        self, ApiKey, CreateApiKeyRequest, CreateApiKeyResponse, CreateOrganizationRequest,
+        GetApiKeyRequest, GetOrganizationRequest, KeyEnvironment, ListApiKeysRequest,
+        ListApiKeysResponse, Organization, RevokeApiKeyRequest, RotateApiKeyRequest,
+        VerifyApiKeyRequest, VerifyApiKeyResponse, api_keys_service_server::ApiKeysService,
+        organizations_service_server::OrganizationsService,
     },
 };
 use rand::{Rng, distr::Alphanumeric};
@@ -40,8 +41,16 @@ impl Keys {
 }
 
 fn new_secret(environment: &str) -> String {
-    let random: String = rand::rng().sample_iter(&Alphanumeric).take(SECRET_CHARS).map(char::from).collect();
-    let prefix = if environment == "test" { TEST_PREFIX } else { LIVE_PREFIX };
+    let random: String = rand::rng()
+        .sample_iter(&Alphanumeric)
+        .take(SECRET_CHARS)
+        .map(char::from)
+        .collect();
+    let prefix = if environment == "test" {
+        TEST_PREFIX
+    } else {
+        LIVE_PREFIX
+    };
     format!("{prefix}{random}")
 }
 
@@ -50,13 +59,21 @@ fn hint(secret: &str) -> String {
 }
 
 pub fn api_key_message(k: &api_keys::ApiKey) -> ApiKey {
-    let prefix = if k.environment == "test" { TEST_PREFIX } else { LIVE_PREFIX };
+    let prefix = if k.environment == "test" {
+        TEST_PREFIX
+    } else {
+        LIVE_PREFIX
+    };
     ApiKey {
         id: k.id.clone(),
         organization_id: k.organization_id.clone(),
         name: k.name.clone(),
         scopes: k.scopes.0.clone(),
-        environment: if k.environment == "test" { KeyEnvironment::Test } else { KeyEnvironment::Live } as i32,
+        environment: if k.environment == "test" {
+            KeyEnvironment::Test
+        } else {
+            KeyEnvironment::Live
+        } as i32,
         redacted_secret: format!("{prefix}...{}", k.secret_hint),
         expires_at: timestamp_opt(k.expires_at),
         per_minute_limit: u32::try_from(k.per_minute_limit).unwrap_or(u32::MAX),
@@ -68,11 +85,19 @@ pub fn api_key_message(k: &api_keys::ApiKey) -> ApiKey {
 }
 
 fn write_context(ctx: &RequestContext, org: &str) -> WriteContext {
-    WriteContext { org: OrgId::new(org), actor: ctx.actor.clone(), request_id: ctx.request_id.clone() }
+    WriteContext {
+        org: OrgId::new(org),
+        actor: ctx.actor.clone(),
+        request_id: ctx.request_id.clone(),
+    }
 }
 
 impl Keys {
-    async fn create(&self, ctx: &RequestContext, req: CreateApiKeyRequest) -> ServiceResult<CreateApiKeyResponse> {
+    async fn create(
+        &self,
+        ctx: &RequestContext,
+        req: CreateApiKeyRequest,
+    ) -> ServiceResult<CreateApiKeyResponse> {
         let mut v = Violations::default();
         let mut check = Check(&mut v);
         check.required("name", &req.name);
@@ -83,7 +108,10 @@ impl Keys {
         }
         for s in &req.scopes {
             if !known.contains(&s.as_str()) {
-                v.add("scopes", format!("unknown scope {s}; known scopes: {}", known.join(", ")));
+                v.add(
+                    "scopes",
+                    format!("unknown scope {s}; known scopes: {}", known.join(", ")),
+                );
             }
         }
         if req.expires_in_seconds == Some(0) {
@@ -105,7 +133,10 @@ impl Keys {
             KeyEnvironment::Live => "live",
         };
         if (environment == "test") != org.sandbox {
-            v.add("environment", "test keys belong to sandbox organizations and live keys to live ones");
+            v.add(
+                "environment",
+                "test keys belong to sandbox organizations and live keys to live ones",
+            );
         }
         v.into_result()?;
 
@@ -147,17 +178,27 @@ impl Keys {
         })
         .await?;
         w.commit().await?;
-        Ok(CreateApiKeyResponse { api_key: Some(message), secret })
+        Ok(CreateApiKeyResponse {
+            api_key: Some(message),
+            secret,
+        })
     }
 
     async fn existing(&self, id: &str) -> ServiceResult<api_keys::ApiKey> {
-        api_keys::get(&self.store, id).await?.ok_or_else(|| ServiceError::not_found("api key", id))
+        api_keys::get(&self.store, id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("api key", id))
     }
 
     async fn revoke(&self, ctx: &RequestContext, id: &str) -> ServiceResult<ApiKey> {
         let key = self.existing(id).await?;
-        let mut w = self.store.write(write_context(ctx, &key.organization_id)).await?;
-        let revoked = api_keys::revoke(&w, id).await?.ok_or_else(|| ServiceError::not_found("api key", id))?;
+        let mut w = self
+            .store
+            .write(write_context(ctx, &key.organization_id))
+            .await?;
+        let revoked = api_keys::revoke(&w, id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("api key", id))?;
         let (before, after) = (api_key_message(&key), api_key_message(&revoked));
         w.record(Change {
             action: "api_key.revoke",
@@ -176,13 +217,20 @@ impl Keys {
     async fn rotate(&self, ctx: &RequestContext, id: &str) -> ServiceResult<CreateApiKeyResponse> {
         let key = self.existing(id).await?;
         if key.revoked_at.is_some() {
-            return Err(ServiceError::conflict("key_revoked", "a revoked key cannot be rotated; create a new key"));
+            return Err(ServiceError::conflict(
+                "key_revoked",
+                "a revoked key cannot be rotated; create a new key",
+            ));
         }
         let secret = new_secret(&key.environment);
-        let mut w = self.store.write(write_context(ctx, &key.organization_id)).await?;
-        let rotated = api_keys::replace_secret(&w, id, self.verifier.hasher().hash(&secret), hint(&secret))
-            .await?
-            .ok_or_else(|| ServiceError::not_found("api key", id))?;
+        let mut w = self
+            .store
+            .write(write_context(ctx, &key.organization_id))
+            .await?;
+        let rotated =
+            api_keys::replace_secret(&w, id, self.verifier.hasher().hash(&secret), hint(&secret))
+                .await?
+                .ok_or_else(|| ServiceError::not_found("api key", id))?;
         let (before, after) = (api_key_message(&key), api_key_message(&rotated));
         w.record(Change {
             action: "api_key.rotate",
@@ -195,50 +243,73 @@ impl Keys {
         .await?;
         w.commit().await?;
         self.verifier.forget(&key.secret_hash);
-        Ok(CreateApiKeyResponse { api_key: Some(after), secret })
+        Ok(CreateApiKeyResponse {
+            api_key: Some(after),
+            secret,
+        })
     }
 }
 
 #[tonic::async_trait]
 impl ApiKeysService for Keys {
-    async fn create_api_key(&self, r: Request<CreateApiKeyRequest>) -> Result<Response<CreateApiKeyResponse>, Status> {
+    async fn create_api_key(
+        &self,
+        r: Request<CreateApiKeyRequest>,
+    ) -> Result<Response<CreateApiKeyResponse>, Status> {
         let ctx = context(&r)?;
         Ok(Response::new(self.create(&ctx, r.into_inner()).await?))
     }
 
     async fn get_api_key(&self, r: Request<GetApiKeyRequest>) -> Result<Response<ApiKey>, Status> {
         context(&r)?;
-        Ok(Response::new(api_key_message(&self.existing(&r.get_ref().id).await?)))
+        Ok(Response::new(api_key_message(
+            &self.existing(&r.get_ref().id).await?,
+        )))
     }
 
-    async fn list_api_keys(&self, r: Request<ListApiKeysRequest>) -> Result<Response<ListApiKeysResponse>, Status> {
+    async fn list_api_keys(
+        &self,
+        r: Request<ListApiKeysRequest>,
+    ) -> Result<Response<ListApiKeysResponse>, Status> {
         context(&r)?;
         let keys = api_keys::list(&self.store, &OrgId::new(&r.get_ref().organization_id))
             .await
             .map_err(ServiceError::from)?;
-        Ok(Response::new(ListApiKeysResponse { data: keys.iter().map(api_key_message).collect() }))
+        Ok(Response::new(ListApiKeysResponse {
+            data: keys.iter().map(api_key_message).collect(),
+        }))
     }
 
-    async fn revoke_api_key(&self, r: Request<RevokeApiKeyRequest>) -> Result<Response<ApiKey>, Status> {
+    async fn revoke_api_key(
+        &self,
+        r: Request<RevokeApiKeyRequest>,
+    ) -> Result<Response<ApiKey>, Status> {
         let ctx = context(&r)?;
         Ok(Response::new(self.revoke(&ctx, &r.get_ref().id).await?))
     }
 
-    async fn rotate_api_key(&self, r: Request<RotateApiKeyRequest>) -> Result<Response<CreateApiKeyResponse>, Status> {
+    async fn rotate_api_key(
+        &self,
+        r: Request<RotateApiKeyRequest>,
+    ) -> Result<Response<CreateApiKeyResponse>, Status> {
         let ctx = context(&r)?;
         Ok(Response::new(self.rotate(&ctx, &r.get_ref().id).await?))
     }
 
-    async fn verify_api_key(&self, r: Request<VerifyApiKeyRequest>) -> Result<Response<VerifyApiKeyResponse>, Status> {
+    async fn verify_api_key(
+        &self,
+        r: Request<VerifyApiKeyRequest>,
+    ) -> Result<Response<VerifyApiKeyResponse>, Status> {
         context(&r)?;
         match self.verifier.verify(&r.get_ref().secret).await? {
             Ok(key) => Ok(Response::new(VerifyApiKeyResponse {
                 api_key: Some(api_key_message(&key.record)),
                 organization_sandbox: key.organization_sandbox,
             })),
-            Err(refusal) => {
-                Err(ServiceError::Unauthenticated { message: refusal.message().to_owned() }.into())
+            Err(refusal) => Err(ServiceError::Unauthenticated {
+                message: refusal.message().to_owned(),
             }
+            .into()),
         }
     }
 }
@@ -255,7 +326,12 @@ impl Organizations {
 }
 
 pub fn organization_message(o: &organizations::Organization) -> Organization {
-    Organization { id: o.id.clone(), name: o.name.clone(), sandbox: o.sandbox, created_at: Some(timestamp(o.created_at)) }
+    Organization {
+        id: o.id.clone(),
+        name: o.name.clone(),
+        sandbox: o.sandbox,
+        created_at: Some(timestamp(o.created_at)),
+    }
 }
 
 #[tonic::async_trait]
@@ -271,8 +347,14 @@ impl OrganizationsService for Organizations {
         Check(&mut v).max_chars("name", &req.name, 200);
         v.into_result()?;
         let id = organizations::new_organization_id();
-        let mut w = self.store.write(write_context(&ctx, &id)).await.map_err(ServiceError::from)?;
-        let org = organizations::create(&w, id, req.name.trim(), req.sandbox).await.map_err(ServiceError::from)?;
+        let mut w = self
+            .store
+            .write(write_context(&ctx, &id))
+            .await
+            .map_err(ServiceError::from)?;
+        let org = organizations::create(&w, id, req.name.trim(), req.sandbox)
+            .await
+            .map_err(ServiceError::from)?;
         let message = organization_message(&org);
         w.record(Change {
             action: "organization.create",
@@ -288,11 +370,18 @@ impl OrganizationsService for Organizations {
         Ok(Response::new(message))
     }
 
-    async fn get_organization(&self, r: Request<GetOrganizationRequest>) -> Result<Response<Organization>, Status> {
+    async fn get_organization(
+        &self,
+        r: Request<GetOrganizationRequest>,
+    ) -> Result<Response<Organization>, Status> {
         context(&r)?;
         let id = &r.get_ref().id;
-        let org = organizations::get(&self.store, id).await.map_err(ServiceError::from)?;
-        Ok(Response::new(organization_message(&org.ok_or_else(|| ServiceError::not_found("organization", id))?)))
+        let org = organizations::get(&self.store, id)
+            .await
+            .map_err(ServiceError::from)?;
+        Ok(Response::new(organization_message(&org.ok_or_else(
+            || ServiceError::not_found("organization", id),
+        )?)))
     }
 }
 

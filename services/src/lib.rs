@@ -12,8 +12,10 @@ pub mod keys;
 use std::{future::Future, time::Duration};
 
 use proto::v1::{
-    api_keys_service_server::ApiKeysServiceServer, customers_service_server::CustomersServiceServer,
-    idempotency_service_server::IdempotencyServiceServer, organizations_service_server::OrganizationsServiceServer,
+    api_keys_service_server::ApiKeysServiceServer,
+    customers_service_server::CustomersServiceServer,
+    idempotency_service_server::IdempotencyServiceServer,
+    organizations_service_server::OrganizationsServiceServer,
 };
 use storage::Store;
 use tokio::net::TcpListener;
@@ -35,7 +37,11 @@ impl Group {
     pub fn services(self) -> &'static [&'static str] {
         match self {
             Self::Resources => &["asteri.v1.CustomersService"],
-            Self::Keys => &["asteri.v1.ApiKeysService", "asteri.v1.OrganizationsService", "asteri.v1.IdempotencyService"],
+            Self::Keys => &[
+                "asteri.v1.ApiKeysService",
+                "asteri.v1.OrganizationsService",
+                "asteri.v1.IdempotencyService",
+            ],
         }
     }
 }
@@ -50,7 +56,10 @@ pub struct Platform {
 impl Platform {
     pub fn new(store: Store, hash_key: &[u8], internal_token: &str) -> Self {
         let verifier = KeyVerifier::new(store.clone(), SecretHasher::new(hash_key));
-        Self { authorizer: Authorizer::new(verifier, internal_token), store }
+        Self {
+            authorizer: Authorizer::new(verifier, internal_token),
+            store,
+        }
     }
 
     pub fn keys(&self) -> keys::Keys {
@@ -85,19 +94,28 @@ pub async fn serve(
         .expect("the embedded descriptor set is valid");
 
     let mut routes = tonic::service::Routes::builder();
-    routes.add_service(health_service).add_service(reflection_v1).add_service(reflection_v1alpha);
+    routes
+        .add_service(health_service)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha);
     for group in groups {
         match group {
             Group::Resources => {
                 routes.add_service(CustomersServiceServer::new(platform.customers()));
-                health_reporter.set_serving::<CustomersServiceServer<customers::Customers>>().await;
+                health_reporter
+                    .set_serving::<CustomersServiceServer<customers::Customers>>()
+                    .await;
             }
             Group::Keys => {
                 routes
                     .add_service(ApiKeysServiceServer::new(platform.keys()))
                     .add_service(OrganizationsServiceServer::new(platform.organizations()))
-                    .add_service(IdempotencyServiceServer::new(idempotency::Idempotency::new(platform.store.clone())));
-                health_reporter.set_serving::<ApiKeysServiceServer<keys::Keys>>().await;
+                    .add_service(IdempotencyServiceServer::new(
+                        idempotency::Idempotency::new(platform.store.clone()),
+                    ));
+                health_reporter
+                    .set_serving::<ApiKeysServiceServer<keys::Keys>>()
+                    .await;
             }
         }
     }

@@ -2,7 +2,10 @@
 //! secret identifies its organization, not the other way round.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder,
+};
 
 pub use crate::entities::api_keys::Model as ApiKey;
 use crate::{
@@ -46,7 +49,10 @@ pub async fn insert(db: &impl Db, org: &OrgId, new: NewApiKey) -> Result<ApiKey>
 }
 
 pub async fn find_by_hash(db: &impl Db, secret_hash: &str) -> Result<Option<ApiKey>> {
-    Ok(Entity::find().filter(Column::SecretHash.eq(secret_hash)).one(db.conn()).await?)
+    Ok(Entity::find()
+        .filter(Column::SecretHash.eq(secret_hash))
+        .one(db.conn())
+        .await?)
 }
 
 pub async fn get(db: &impl Db, id: &str) -> Result<Option<ApiKey>> {
@@ -54,11 +60,16 @@ pub async fn get(db: &impl Db, id: &str) -> Result<Option<ApiKey>> {
 }
 
 pub async fn list(db: &impl Db, org: &OrgId) -> Result<Vec<ApiKey>> {
-    Ok(scoped::<Entity>(org).order_by_desc(Column::Id).all(db.conn()).await?)
+    Ok(scoped::<Entity>(org)
+        .order_by_desc(Column::Id)
+        .all(db.conn())
+        .await?)
 }
 
 pub async fn revoke(db: &impl Db, id: &str) -> Result<Option<ApiKey>> {
-    let Some(key) = get(db, id).await? else { return Ok(None) };
+    let Some(key) = get(db, id).await? else {
+        return Ok(None);
+    };
     if key.revoked_at.is_some() {
         return Ok(Some(key));
     }
@@ -67,8 +78,15 @@ pub async fn revoke(db: &impl Db, id: &str) -> Result<Option<ApiKey>> {
     Ok(Some(active.update(db.conn()).await?))
 }
 
-pub async fn replace_secret(db: &impl Db, id: &str, secret_hash: String, secret_hint: String) -> Result<Option<ApiKey>> {
-    let Some(key) = get(db, id).await? else { return Ok(None) };
+pub async fn replace_secret(
+    db: &impl Db,
+    id: &str,
+    secret_hash: String,
+    secret_hint: String,
+) -> Result<Option<ApiKey>> {
+    let Some(key) = get(db, id).await? else {
+        return Ok(None);
+    };
     let mut active = key.into_active_model();
     active.secret_hash = Set(secret_hash);
     active.secret_hint = Set(secret_hint);

@@ -17,7 +17,12 @@ pub struct AuditFilter {
     pub actor_id: Option<String>,
 }
 
-pub async fn list_audit(db: &impl Db, org: &OrgId, filter: &AuditFilter, q: &PageQuery) -> Result<Page<AuditEvent>> {
+pub async fn list_audit(
+    db: &impl Db,
+    org: &OrgId,
+    filter: &AuditFilter,
+    q: &PageQuery,
+) -> Result<Page<AuditEvent>> {
     let mut select = scoped::<audit_events::Entity>(org);
     if let Some(v) = &filter.resource_type {
         select = select.filter(audit_events::Column::ResourceType.eq(v.as_str()));
@@ -31,7 +36,12 @@ pub async fn list_audit(db: &impl Db, org: &OrgId, filter: &AuditFilter, q: &Pag
     Ok(page(db.conn(), select, q).await?)
 }
 
-pub async fn list_events(db: &impl Db, org: &OrgId, event_type: Option<&str>, q: &PageQuery) -> Result<Page<Event>> {
+pub async fn list_events(
+    db: &impl Db,
+    org: &OrgId,
+    event_type: Option<&str>,
+    q: &PageQuery,
+) -> Result<Page<Event>> {
     let mut select = scoped::<events::Entity>(org);
     if let Some(t) = event_type {
         select = select.filter(events::Column::EventType.eq(t));

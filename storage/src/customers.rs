@@ -45,7 +45,12 @@ pub async fn get(db: &impl Db, org: &OrgId, id: &str) -> Result<Option<Customer>
     Ok(find::<Entity, _>(db.conn(), org, id).await?)
 }
 
-pub async fn list(db: &impl Db, org: &OrgId, filter: &CustomerFilter, q: &PageQuery) -> Result<Page<Customer>> {
+pub async fn list(
+    db: &impl Db,
+    org: &OrgId,
+    filter: &CustomerFilter,
+    q: &PageQuery,
+) -> Result<Page<Customer>> {
     let mut select = scoped::<Entity>(org);
     if let Some(since) = filter.updated_since {
         select = select.filter(Column::UpdatedAt.gte(since));
@@ -73,8 +78,14 @@ pub async fn insert(w: &Write, new: NewCustomer) -> Result<Customer> {
 
 /// Applies `patch`; returns the customer before and after, or `None` if it does not exist
 /// in this organization.
-pub async fn update(w: &Write, id: &str, patch: CustomerPatch) -> Result<Option<(Customer, Customer)>> {
-    let Some(before) = find::<Entity, _>(w.conn(), w.org(), id).await? else { return Ok(None) };
+pub async fn update(
+    w: &Write,
+    id: &str,
+    patch: CustomerPatch,
+) -> Result<Option<(Customer, Customer)>> {
+    let Some(before) = find::<Entity, _>(w.conn(), w.org(), id).await? else {
+        return Ok(None);
+    };
     let mut active = before.clone().into_active_model();
     if let Some(v) = patch.name {
         active.name = Set(v);
@@ -104,7 +115,12 @@ pub async fn update(w: &Write, id: &str, patch: CustomerPatch) -> Result<Option<
 
 /// Deletes a customer; returns it, or `None` if it does not exist in this organization.
 pub async fn delete(w: &Write, id: &str) -> Result<Option<Customer>> {
-    let Some(existing) = find::<Entity, _>(w.conn(), w.org(), id).await? else { return Ok(None) };
-    scoped_delete::<Entity>(w.org()).filter(Column::Id.eq(id)).exec(w.conn()).await?;
+    let Some(existing) = find::<Entity, _>(w.conn(), w.org(), id).await? else {
+        return Ok(None);
+    };
+    scoped_delete::<Entity>(w.org())
+        .filter(Column::Id.eq(id))
+        .exec(w.conn())
+        .await?;
     Ok(Some(existing))
 }

@@ -3,7 +3,9 @@
 
 use chrono::{Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
     sea_query::{Expr, OnConflict},
 };
 
@@ -65,16 +67,24 @@ pub async fn begin(
     };
     let inserted = Entity::insert(row)
         .on_conflict(
-            OnConflict::columns([Column::OrganizationId, Column::PrincipalId, Column::IdempotencyKey])
-                .do_nothing()
-                .to_owned(),
+            OnConflict::columns([
+                Column::OrganizationId,
+                Column::PrincipalId,
+                Column::IdempotencyKey,
+            ])
+            .do_nothing()
+            .to_owned(),
         )
         .exec_without_returning(db.conn())
         .await?;
     if inserted == 1 {
         return Ok(Begin::Proceed);
     }
-    let Some(existing) = Entity::find().filter(key_filter(org, principal, key)).one(db.conn()).await? else {
+    let Some(existing) = Entity::find()
+        .filter(key_filter(org, principal, key))
+        .one(db.conn())
+        .await?
+    else {
         // Released between our insert and read: the caller may simply try again.
         return Ok(Begin::InProgress);
     };
@@ -88,7 +98,10 @@ pub async fn begin(
         // The request that claimed the key died without finishing: take the claim over,
         // unless another retry got there first.
         let taken = Entity::update_many()
-            .col_expr(Column::LockedUntil, Expr::value(now + Duration::seconds(i64::from(lock_seconds))))
+            .col_expr(
+                Column::LockedUntil,
+                Expr::value(now + Duration::seconds(i64::from(lock_seconds))),
+            )
             .filter(key_filter(org, principal, key))
             .filter(Column::StatusCode.is_null())
             .filter(Column::LockedUntil.lt(now))
@@ -109,8 +122,18 @@ fn stored(row: &Model) -> Option<StoredResponse> {
     })
 }
 
-pub async fn complete(db: &impl Db, org: &OrgId, principal: &str, key: &str, response: StoredResponse) -> Result<()> {
-    let Some(row) = Entity::find().filter(key_filter(org, principal, key)).one(db.conn()).await? else {
+pub async fn complete(
+    db: &impl Db,
+    org: &OrgId,
+    principal: &str,
+    key: &str,
+    response: StoredResponse,
+) -> Result<()> {
+    let Some(row) = Entity::find()
+        .filter(key_filter(org, principal, key))
+        .one(db.conn())
+        .await?
+    else {
         return Ok(());
     };
     let mut active = row.into_active_model();

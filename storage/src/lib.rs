@@ -112,7 +112,10 @@ impl Store {
         if pending.is_empty() {
             Ok(())
         } else {
-            Err(StorageError::Invalid(format!("{} migrations pending", pending.len())))
+            Err(StorageError::Invalid(format!(
+                "{} migrations pending",
+                pending.len()
+            )))
         }
     }
 

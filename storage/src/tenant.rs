@@ -4,7 +4,9 @@
 //! id and filters on it before anything else is added. The entities are private to this
 //! crate, so code outside it cannot build an unscoped query by accident.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+};
 
 use crate::OrgId;
 
@@ -41,7 +43,10 @@ pub(crate) async fn find<E: TenantTable, C: ConnectionTrait>(
     org: &OrgId,
     id: &str,
 ) -> Result<Option<E::Model>, DbErr> {
-    scoped::<E>(org).filter(E::id_column().eq(id)).one(conn).await
+    scoped::<E>(org)
+        .filter(E::id_column().eq(id))
+        .one(conn)
+        .await
 }
 
 /// Keyset pagination over ids, newest first. Ids are time-ordered and immutable, so pages
@@ -62,7 +67,10 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page { items: self.items.into_iter().map(f).collect(), has_more: self.has_more }
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            has_more: self.has_more,
+        }
     }
 }
 
@@ -75,7 +83,11 @@ pub(crate) async fn page<E: TenantTable, C: ConnectionTrait>(
     if let Some(after) = &query.starting_after {
         select = select.filter(E::id_column().lt(after.as_str()));
     }
-    let mut items = select.order_by_desc(E::id_column()).limit(query.limit + 1).all(conn).await?;
+    let mut items = select
+        .order_by_desc(E::id_column())
+        .limit(query.limit + 1)
+        .all(conn)
+        .await?;
     let has_more = items.len() as u64 > query.limit;
     items.truncate(usize::try_from(query.limit).unwrap_or(usize::MAX));
     Ok(Page { items, has_more })

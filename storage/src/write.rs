@@ -3,7 +3,8 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, DatabaseTransaction, IntoActiveModel, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ActiveModelTrait, DatabaseTransaction, IntoActiveModel, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
 use serde_json::Value as Json;
 
@@ -81,7 +82,11 @@ impl Store {
             ..Default::default()
         };
         let tx = self.conn().begin_with_options(options).await?;
-        Ok(Write { tx, ctx, audited: false })
+        Ok(Write {
+            tx,
+            ctx,
+            audited: false,
+        })
     }
 }
 
@@ -113,7 +118,9 @@ impl Write {
         };
         audit.into_active_model().insert(&self.tx).await?;
         self.audited = true;
-        let Some((event_type, data)) = change.event else { return Ok(None) };
+        let Some((event_type, data)) = change.event else {
+            return Ok(None);
+        };
         let event = entities::events::Model {
             id: new_id("evt"),
             organization_id: self.ctx.org.as_str().to_owned(),

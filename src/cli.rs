@@ -1,0 +1,182 @@
+//! The operator commands of `asteri` (CONTRACT section 2). They call the services' own code
+//! in-process with an operator context, so validation and audit are the same as over gRPC.
+
+use anyhow::{Context as _, bail};
+use proto::{
+    json::to_json,
+    v1::{
+        CreateApiKeyRequest, CreateApiKeyResponse, CreateOrganizationRequest,
+        GetOrganizationRequest, KeyEnvironment, ListApiKeysRequest, RevokeApiKeyRequest,
+        RotateApiKeyRequest, api_keys_service_server::ApiKeysService,
+        organizations_service_server::OrganizationsService,
+    },
+};
+use serde_json::{Value, json};
+use services::{Platform, auth::RequestContext};
+use storage::{OrgId, Store};
+
+use crate::config::Config;
+
+pub async fn platform() -> anyhow::Result<Platform> {
+    let url = Config::database_url();
+    let store = Store::connect(&url)
+        .await
+        .with_context(|| format!("connecting to {}", crate::config::redact_url(&url)))?;
+    store.migrate().await.context("applying migrations")?;
+    // The operator never needs the internal token: it is not on the network.
+    Ok(Platform::new(
+        store,
+        &Config::hash_key()?,
+        &crate::config::random_token(proto::credentials::INTERNAL_PREFIX),
+    ))
+}
+
+pub fn operator<T>(message: T, org: Option<&str>) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    request
+        .extensions_mut()
+        .insert(RequestContext::operator(org.map(OrgId::new)));
+    request
+}
+
+fn fail(status: tonic::Status) -> anyhow::Error {
+    use tonic_types::StatusExt as _;
+    let mut message = status.message().to_owned();
+    if let Some(bad) = status.get_details_bad_request() {
+        for v in bad.field_violations {
+            message.push_str(&format!("\n  {}: {}", v.field, v.description));
+        }
+    }
+    anyhow::anyhow!(message)
+}
+
+pub async fn create_org(
+    p: &Platform,
+    name: &str,
+    sandbox: bool,
+) -> anyhow::Result<proto::v1::Organization> {
+    let request = operator(
+        CreateOrganizationRequest {
+            name: name.to_owned(),
+            sandbox,
+        },
+        None,
+    );
+    Ok(p.organizations()
+        .create_organization(request)
+        .await
+        .map_err(fail)?
+        .into_inner())
+}
+
+pub async fn get_org(p: &Platform, id: &str) -> anyhow::Result<proto::v1::Organization> {
+    let request = operator(GetOrganizationRequest { id: id.to_owned() }, None);
+    Ok(p.organizations()
+        .get_organization(request)
+        .await
+        .map_err(fail)?
+        .into_inner())
+}
+
+/// `30d`, `12h`, `90m`, `3600s` or plain seconds.
+pub fn parse_duration(s: &str) -> anyhow::Result<u64> {
+    let s = s.trim();
+    let (number, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 = number
+        .parse()
+        .with_context(|| format!("{s} is not a duration such as 30d, 12h, 90m or 3600s"))?;
+    let factor = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        _ => bail!("{s} is not a duration such as 30d, 12h, 90m or 3600s"),
+    };
+    n.checked_mul(factor)
+        .filter(|&v| v > 0)
+        .context("the duration must be positive and not absurdly large")
+}
+
+pub struct NewKey<'a> {
+    pub org: &'a str,
+    pub name: &'a str,
+    pub scopes: Vec<String>,
+    pub env: Option<&'a str>,
+    pub expires_in: Option<&'a str>,
+    pub per_minute: Option<u32>,
+    pub per_day: Option<u32>,
+}
+
+pub async fn create_key(p: &Platform, k: NewKey<'_>) -> anyhow::Result<CreateApiKeyResponse> {
+    let environment = match k.env {
+        None => KeyEnvironment::Unspecified,
+        Some("live") => KeyEnvironment::Live,
+        Some("test") => KeyEnvironment::Test,
+        Some(other) => bail!("--env must be live or test, not {other}"),
+    };
+    let request = CreateApiKeyRequest {
+        organization_id: k.org.to_owned(),
+        name: k.name.to_owned(),
+        scopes: k.scopes,
+        environment: environment as i32,
+        expires_in_seconds: k.expires_in.map(parse_duration).transpose()?,
+        per_minute_limit: k.per_minute,
+        per_day_limit: k.per_day,
+    };
+    Ok(p.keys()
+        .create_api_key(operator(request, Some(k.org)))
+        .await
+        .map_err(fail)?
+        .into_inner())
+}
+
+/// `{"id": ..., "secret": ..., ...}`: the key's fields with its secret.
+pub fn key_json(created: &CreateApiKeyResponse) -> Value {
+    let mut value = created
+        .api_key
+        .as_ref()
+        .map(to_json)
+        .unwrap_or_else(|| json!({}));
+    if let Value::Object(map) = &mut value {
+        map.insert("secret".to_owned(), Value::String(created.secret.clone()));
+    }
+    value
+}
+
+pub async fn list_keys(p: &Platform, org: &str) -> anyhow::Result<Vec<Value>> {
+    let request = operator(
+        ListApiKeysRequest {
+            organization_id: org.to_owned(),
+        },
+        Some(org),
+    );
+    Ok(p.keys()
+        .list_api_keys(request)
+        .await
+        .map_err(fail)?
+        .into_inner()
+        .data
+        .iter()
+        .map(to_json)
+        .collect())
+}
+
+pub async fn revoke_key(p: &Platform, id: &str) -> anyhow::Result<Value> {
+    let request = operator(RevokeApiKeyRequest { id: id.to_owned() }, None);
+    Ok(to_json(
+        &p.keys()
+            .revoke_api_key(request)
+            .await
+            .map_err(fail)?
+            .into_inner(),
+    ))
+}
+
+pub async fn rotate_key(p: &Platform, id: &str) -> anyhow::Result<CreateApiKeyResponse> {
+    let request = operator(RotateApiKeyRequest { id: id.to_owned() }, None);
+    Ok(p.keys()
+        .rotate_api_key(request)
+        .await
+        .map_err(fail)?
+        .into_inner())
+}

@@ -1,0 +1,142 @@
+//! Configuration from the environment (CONTRACT section 2).
+
+use std::net::SocketAddr;
+
+use anyhow::{Context as _, bail};
+use services::Group;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Role {
+    /// Every service and the gateway in one process.
+    All,
+    /// The REST gateway only; dials ASTERI_RESOURCES_URL and ASTERI_KEYS_URL.
+    Gateway,
+    /// The resource services (customers, ...).
+    Resources,
+    /// API keys, organizations and the idempotency store.
+    Keys,
+}
+
+impl Role {
+    pub fn groups(self) -> Vec<Group> {
+        match self {
+            Self::All => vec![Group::Resources, Group::Keys],
+            Self::Gateway => vec![],
+            Self::Resources => vec![Group::Resources],
+            Self::Keys => vec![Group::Keys],
+        }
+    }
+
+    pub fn runs_gateway(self) -> bool {
+        matches!(self, Self::All | Self::Gateway)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub role: Role,
+    pub database_url: String,
+    pub http_addr: SocketAddr,
+    pub grpc_addr: SocketAddr,
+    /// The internal service credential (`ast_int_...`) shared by the processes of a system.
+    pub internal_token: String,
+    /// The key under which API key secrets are hashed. Changing it invalidates every key.
+    pub hash_key: Vec<u8>,
+    pub resources_url: Option<String>,
+    pub keys_url: Option<String>,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://asteri.db?mode=rwc";
+const SECRET_FILE: &str = "asteri.secret";
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// Hides the password of a database URL for messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://***@{}", &url[..scheme], &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+pub fn random_token(prefix: &str) -> String {
+    use rand::Rng;
+    let random: String = rand::rng()
+        .sample_iter(&rand::distr::Alphanumeric)
+        .take(40)
+        .map(char::from)
+        .collect();
+    format!("{prefix}{random}")
+}
+
+impl Config {
+    pub fn database_url() -> String {
+        env("ASTERI_DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned())
+    }
+
+    /// The hashing key: `ASTERI_SECRET_KEY`, else the `asteri.secret` file in the working
+    /// folder, created on first use (fine for one machine; set the variable for several).
+    pub fn hash_key() -> anyhow::Result<Vec<u8>> {
+        if let Some(key) = env("ASTERI_SECRET_KEY") {
+            if key.len() < 32 {
+                bail!("ASTERI_SECRET_KEY must be at least 32 characters");
+            }
+            return Ok(key.into_bytes());
+        }
+        match std::fs::read_to_string(SECRET_FILE) {
+            Ok(key) if key.trim().len() >= 32 => Ok(key.trim().as_bytes().to_vec()),
+            _ => {
+                let key = random_token("");
+                std::fs::write(SECRET_FILE, &key)
+                    .with_context(|| format!("writing {SECRET_FILE}"))?;
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    let _ = std::fs::set_permissions(
+                        SECRET_FILE,
+                        std::fs::Permissions::from_mode(0o600),
+                    );
+                }
+                Ok(key.into_bytes())
+            }
+        }
+    }
+
+    pub fn from_env(role: Role) -> anyhow::Result<Self> {
+        let addr = |name: &str, default: &str| -> anyhow::Result<SocketAddr> {
+            let value = env(name).unwrap_or_else(|| default.to_owned());
+            value
+                .parse()
+                .with_context(|| format!("{name}={value} is not a socket address"))
+        };
+        let internal_token = match env("ASTERI_INTERNAL_TOKEN") {
+            Some(token)
+                if token.starts_with(proto::credentials::INTERNAL_PREFIX) && token.len() >= 40 =>
+            {
+                token
+            }
+            Some(_) => bail!(
+                "ASTERI_INTERNAL_TOKEN must start with ast_int_ and be at least 40 characters"
+            ),
+            // One process: nobody else needs to know it.
+            None if role == Role::All => random_token(proto::credentials::INTERNAL_PREFIX),
+            None => {
+                bail!("set ASTERI_INTERNAL_TOKEN (ast_int_...) to the same value in every process")
+            }
+        };
+        Ok(Self {
+            role,
+            database_url: Self::database_url(),
+            http_addr: addr("ASTERI_HTTP_ADDR", "127.0.0.1:3000")?,
+            grpc_addr: addr("ASTERI_GRPC_ADDR", "127.0.0.1:50051")?,
+            internal_token,
+            hash_key: Self::hash_key()?,
+            resources_url: env("ASTERI_RESOURCES_URL"),
+            keys_url: env("ASTERI_KEYS_URL"),
+        })
+    }
+}

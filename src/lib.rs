@@ -1,0 +1,153 @@
+//! The `asteri` binary's library: configuration and the wiring of roles into processes.
+//! Integration tests start the system through [`start`], exactly as `asteri serve` does.
+
+pub mod cli;
+pub mod config;
+mod health;
+pub mod seed;
+
+use std::{collections::HashMap, net::SocketAddr, time::Duration};
+
+use anyhow::Context as _;
+use services::{Group, Platform};
+use storage::Store;
+use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
+use tonic::transport::{Channel, Endpoint};
+
+pub use config::{Config, Role};
+
+/// A running set of roles; dropping it does not stop them, [`Running::shutdown`] does.
+pub struct Running {
+    pub http_addr: SocketAddr,
+    pub grpc_addr: Option<SocketAddr>,
+    pub store: Option<Store>,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Running {
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+
+    /// Waits until any server task ends (they run until shutdown or a fatal error).
+    pub async fn wait(&mut self) {
+        if self.tasks.is_empty() {
+            return;
+        }
+        let (_, _, rest) = futures::future::select_all(std::mem::take(&mut self.tasks)).await;
+        self.tasks = rest;
+    }
+}
+
+async fn stopped(mut rx: watch::Receiver<bool>) {
+    let _ = rx.wait_for(|stop| *stop).await;
+}
+
+fn lazy_channel(url: &str) -> anyhow::Result<Channel> {
+    Ok(Endpoint::from_shared(url.to_owned())
+        .with_context(|| format!("invalid service address {url}"))?
+        .connect_timeout(Duration::from_secs(5))
+        .tcp_nodelay(true)
+        .connect_lazy())
+}
+
+/// Starts the configured role: binds its listeners (port 0 picks a free port), applies
+/// migrations when it owns the database, and serves until [`Running::shutdown`].
+pub async fn start(config: Config) -> anyhow::Result<Running> {
+    let (stop, stop_rx) = watch::channel(false);
+    let mut tasks = Vec::new();
+    let groups = config.role.groups();
+
+    let store = if groups.is_empty() {
+        None
+    } else {
+        let store = Store::connect(&config.database_url)
+            .await
+            .with_context(|| {
+                format!(
+                    "connecting to the database at {}",
+                    config::redact_url(&config.database_url)
+                )
+            })?;
+        store.migrate().await.context("applying migrations")?;
+        Some(store)
+    };
+
+    let mut grpc_addr = None;
+    if let Some(store) = &store {
+        let listener = TcpListener::bind(config.grpc_addr)
+            .await
+            .with_context(|| format!("binding the gRPC address {}", config.grpc_addr))?;
+        grpc_addr = Some(listener.local_addr()?);
+        let platform = Platform::new(store.clone(), &config.hash_key, &config.internal_token);
+        let shutdown = stopped(stop_rx.clone());
+        tasks.push(tokio::spawn(async move {
+            if let Err(err) = services::serve(platform, &groups, listener, shutdown).await {
+                tracing::error!(
+                    error = &err as &dyn std::error::Error,
+                    "gRPC server stopped"
+                );
+            }
+        }));
+    }
+
+    let mut gateway = None;
+    if config.role.runs_gateway() {
+        let local = grpc_addr.map(|a| format!("http://{a}"));
+        let resources_url = local
+            .clone()
+            .or(config.resources_url.clone())
+            .context("set ASTERI_RESOURCES_URL")?;
+        let keys_url = local
+            .or(config.keys_url.clone())
+            .context("set ASTERI_KEYS_URL")?;
+        let (resources, keys) = (lazy_channel(&resources_url)?, lazy_channel(&keys_url)?);
+        let mut upstreams = HashMap::new();
+        for (group, channel) in [(Group::Resources, &resources), (Group::Keys, &keys)] {
+            for service in group.services() {
+                upstreams.insert((*service).to_owned(), channel.clone());
+            }
+        }
+        gateway = Some((
+            gateway::router(gateway::GatewayConfig {
+                upstreams,
+                keys: keys.clone(),
+                internal_token: config.internal_token.clone(),
+                body_limit: gateway::DEFAULT_BODY_LIMIT,
+            }),
+            vec![resources, keys],
+        ));
+    }
+
+    let (api, upstreams) = gateway.map_or((None, Vec::new()), |(r, u)| (Some(r), u));
+    let app = health::router(store.clone(), upstreams, api);
+    let listener = TcpListener::bind(config.http_addr)
+        .await
+        .with_context(|| format!("binding the HTTP address {}", config.http_addr))?;
+    let http_addr = listener.local_addr()?;
+    let shutdown = stopped(stop_rx);
+    tasks.push(tokio::spawn(async move {
+        let service = app.into_make_service_with_connect_info::<SocketAddr>();
+        if let Err(err) = axum::serve(listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await
+        {
+            tracing::error!(
+                error = &err as &dyn std::error::Error,
+                "HTTP server stopped"
+            );
+        }
+    }));
+
+    Ok(Running {
+        http_addr,
+        grpc_addr,
+        store,
+        stop,
+        tasks,
+    })
+}

@@ -1,0 +1,358 @@
+//! CONTRACT section 3 at the REST door: every credential and organization error path,
+//! request ids, and garbage in every header.
+
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn credential_errors_are_401() {
+    let app = spawn_app().await;
+    let t = app.tenant().await;
+    let url = app.url("/customers");
+    let cases: Vec<(&str, Vec<(&str, String)>)> = vec![
+        ("missing", vec![]),
+        (
+            "malformed prefix",
+            vec![("x-api-key", "sk_live_abc".into())],
+        ),
+        (
+            "wrong scheme",
+            vec![("authorization", format!("Basic {}", t.key))],
+        ),
+        ("empty bearer", vec![("authorization", "Bearer ".into())]),
+        (
+            "unknown key",
+            vec![(
+                "x-api-key",
+                "ast_test_0000000000000000000000000000000".into(),
+            )],
+        ),
+        (
+            "two different keys",
+            vec![
+                ("x-api-key", t.key.clone()),
+                ("authorization", "Bearer ast_test_other".into()),
+            ],
+        ),
+        (
+            "internal token at the edge",
+            vec![("x-api-key", app.internal_token.clone())],
+        ),
+    ];
+    for (name, headers) in cases {
+        let mut request = app.client.get(&url).header("x-organization-id", &t.org);
+        for (k, v) in headers {
+            request = request.header(k, v);
+        }
+        let body = expect_error(request.send().await.unwrap(), 401, "unauthenticated")
+            .await
+            .to_string();
+        for secret in [
+            &t.key,
+            &app.internal_token,
+            "ast_test_0000000000000000000000000000000",
+            "ast_test_other",
+        ] {
+            assert!(
+                !body.contains(secret),
+                "{name}: a secret was echoed: {body}"
+            );
+        }
+    }
+    // Bearer works as well as x-api-key.
+    let response = app
+        .client
+        .get(&url)
+        .bearer_auth(&t.key)
+        .header("x-organization-id", &t.org)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn organization_pinning_and_scopes() {
+    let app = spawn_app().await;
+    let t = app.tenant_with(&["read:customers"]).await;
+    let other = app.tenant().await;
+
+    let no_org = app
+        .client
+        .get(app.url("/customers"))
+        .header("x-api-key", &t.key)
+        .send()
+        .await
+        .unwrap();
+    expect_error(no_org, 400, "organization_required").await;
+
+    let wrong_org = app
+        .client
+        .get(app.url("/customers"))
+        .header("x-api-key", &t.key)
+        .header("x-organization-id", &other.org)
+        .send()
+        .await
+        .unwrap();
+    expect_error(wrong_org, 403, "organization_mismatch").await;
+
+    let create = app
+        .req(&t, Method::POST, "/customers")
+        .json(&json!({"name": "X"}))
+        .send()
+        .await
+        .unwrap();
+    let body = expect_error(create, 403, "missing_scope").await;
+    assert_eq!(body["required_scope"], "write:customers");
+
+    let delete = app
+        .req(&t, Method::DELETE, "/customers/cus_x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        expect_error(delete, 403, "missing_scope").await["required_scope"],
+        "delete:customers"
+    );
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn test_keys_only_for_sandbox_and_live_keys_only_for_live() {
+    let app = spawn_app().await;
+    let live = app.org(false).await;
+    let sandbox = app.org(true).await;
+    for (org, env) in [(&live, "test"), (&sandbox, "live")] {
+        let err = asteri::cli::create_key(
+            &app.platform,
+            asteri::cli::NewKey {
+                org,
+                name: "k",
+                scopes: vec!["read:customers".into()],
+                env: Some(env),
+                expires_in: None,
+                per_minute: None,
+                per_day: None,
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(err.to_string().contains("environment"), "{err}");
+    }
+    // Defaults follow the organization.
+    let (live_key, _) = app.key(&live, &["read:customers"], None).await;
+    assert!(live_key.starts_with("ast_live_"));
+    let response = app
+        .client
+        .get(app.url("/customers"))
+        .header("x-api-key", &live_key)
+        .header("x-organization-id", &live)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn revoked_keys_stop_within_five_seconds_and_expired_keys_fail() {
+    let app = spawn_app().await;
+    let t = app.tenant().await;
+    assert_eq!(
+        app.req(&t, Method::GET, "/customers")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // Revoke through another "replica" (the test's own platform): the app's caches must expire.
+    asteri::cli::revoke_key(&app.platform, &t.key_id)
+        .await
+        .unwrap();
+    let revoked_at = Instant::now();
+    loop {
+        let response = app.req(&t, Method::GET, "/customers").send().await.unwrap();
+        if response.status() == 401 {
+            let body = expect_error(response, 401, "unauthenticated").await;
+            assert!(
+                body["message"].as_str().unwrap().contains("revoked"),
+                "{body}"
+            );
+            break;
+        }
+        assert!(
+            revoked_at.elapsed() < Duration::from_secs(5),
+            "revoked key still accepted after 5 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let elapsed = revoked_at.elapsed();
+    assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
+
+    let org = app.org(true).await;
+    let expiring = asteri::cli::create_key(
+        &app.platform,
+        asteri::cli::NewKey {
+            org: &org,
+            name: "short",
+            scopes: vec!["read:customers".into()],
+            env: None,
+            expires_in: Some("1s"),
+            per_minute: None,
+            per_day: None,
+        },
+    )
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let response = app
+        .client
+        .get(app.url("/customers"))
+        .header("x-api-key", &expiring.secret)
+        .header("x-organization-id", &org);
+    let body = expect_error(response.send().await.unwrap(), 401, "unauthenticated").await;
+    assert!(
+        body["message"].as_str().unwrap().contains("expired"),
+        "{body}"
+    );
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn rotation_replaces_the_secret() {
+    let app = spawn_app().await;
+    let t = app.tenant().await;
+    let rotated = asteri::cli::rotate_key(&app.platform, &t.key_id)
+        .await
+        .unwrap();
+    assert_ne!(rotated.secret, t.key);
+    let new = Tenant {
+        org: t.org.clone(),
+        key: rotated.secret.clone(),
+        key_id: t.key_id.clone(),
+    };
+    assert_eq!(
+        app.req(&new, Method::GET, "/customers")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // The old secret dies like a revoked one: within the cache window.
+    tokio::time::sleep(Duration::from_millis(4100)).await;
+    expect_error(
+        app.req(&t, Method::GET, "/customers").send().await.unwrap(),
+        401,
+        "unauthenticated",
+    )
+    .await;
+    // Listings never show secrets.
+    let listed = asteri::cli::list_keys(&app.platform, &t.org).await.unwrap();
+    let text = serde_json::to_string(&listed).unwrap();
+    assert!(!text.contains(&rotated.secret) && !text.contains(&t.key));
+    assert!(
+        listed[0]["redacted_secret"]
+            .as_str()
+            .unwrap()
+            .ends_with(&rotated.secret[rotated.secret.len() - 4..])
+    );
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn request_ids_are_kept_when_valid_and_made_otherwise() {
+    let app = spawn_app().await;
+    let t = app.tenant().await;
+    let kept = app
+        .req(&t, Method::GET, "/customers")
+        .header("x-request-id", "req_client-123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(kept.headers()["x-request-id"], "req_client-123");
+    for bad in ["has space", "<script>", &"x".repeat(300)] {
+        let made = app
+            .req(&t, Method::GET, "/customers")
+            .header("x-request-id", bad)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            made.headers()["x-request-id"]
+                .to_str()
+                .unwrap()
+                .starts_with("req_")
+        );
+    }
+    let not_found = app
+        .client
+        .get(format!("{}/nowhere", app.base))
+        .header("x-request-id", "abc")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        expect_error(not_found, 404, "route_not_found").await["request_id"],
+        "abc"
+    );
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn garbage_in_every_header_never_causes_a_server_error() {
+    let app = spawn_app().await;
+    let t = app.tenant().await;
+    let garbage: Vec<&[u8]> = vec![
+        b"\xff\xfe\xfd",
+        b"\x01\x02",
+        b"%00%ff",
+        b"' OR 1=1 --",
+        b"{}",
+        b" ",
+        b"\t",
+    ];
+    let long = vec![b'a'; 8000];
+    for header in [
+        "x-api-key",
+        "authorization",
+        "x-organization-id",
+        "x-request-id",
+        "idempotency-key",
+        "content-type",
+        "traceparent",
+        "accept",
+    ] {
+        for value in garbage
+            .iter()
+            .copied()
+            .chain(std::iter::once(long.as_slice()))
+        {
+            let Ok(value) = reqwest::header::HeaderValue::from_bytes(value) else {
+                continue;
+            };
+            let mut request = app
+                .client
+                .post(app.url("/customers"))
+                .body(r#"{"name":"G"}"#);
+            if header != "x-api-key" {
+                request = request.header("x-api-key", &t.key);
+            }
+            if header != "x-organization-id" {
+                request = request.header("x-organization-id", &t.org);
+            }
+            if header != "content-type" {
+                request = request.header("content-type", "application/json");
+            }
+            let status = request.header(header, value).send().await.unwrap().status();
+            assert!(status.as_u16() < 500, "{header}: {status}");
+        }
+    }
+    app.shutdown().await;
+}

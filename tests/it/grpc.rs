@@ -1,0 +1,361 @@
+//! The gRPC door: the same authentication, organization pinning, scopes and tenant
+//! isolation as REST, plus health and both reflection versions.
+
+use proto::v1::{
+    CreateCustomerRequest, DeleteCustomerRequest, GetCustomerRequest, ListCustomersRequest,
+    UpdateCustomerRequest, VerifyApiKeyRequest, api_keys_service_client::ApiKeysServiceClient,
+    customers_service_client::CustomersServiceClient,
+};
+use serde_json::json;
+use storage::{OrgId, PageQuery, audit};
+use tonic::{Code, Request, transport::Channel};
+use tonic_types::StatusExt;
+
+use crate::helpers::*;
+
+fn with<T>(mut request: Request<T>, pairs: &[(&'static str, &str)]) -> Request<T> {
+    for (k, v) in pairs {
+        request.metadata_mut().insert(*k, v.parse().unwrap());
+    }
+    request
+}
+
+async fn customers(app: &TestApp) -> CustomersServiceClient<Channel> {
+    CustomersServiceClient::connect(app.grpc.clone())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn grpc_callers_authenticate_and_pin_an_organization() {
+    let app = spawn_app().await;
+    let t = app.tenant().await;
+    let mut client = customers(&app).await;
+
+    let err = client
+        .list_customers(ListCustomersRequest::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::Unauthenticated);
+
+    let err = client
+        .list_customers(with(
+            Request::new(ListCustomersRequest::default()),
+            &[("x-api-key", "ast_test_nope")],
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::Unauthenticated);
+
+    let err = client
+        .list_customers(with(
+            Request::new(ListCustomersRequest::default()),
+            &[("x-api-key", &t.key)],
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::InvalidArgument);
+    assert_eq!(
+        err.get_details_error_info().unwrap().reason,
+        "organization_required"
+    );
+
+    let other = app.tenant().await;
+    let err = client
+        .list_customers(with(
+            Request::new(ListCustomersRequest::default()),
+            &[("x-api-key", &t.key), ("x-organization-id", &other.org)],
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::PermissionDenied);
+    assert_eq!(
+        err.get_details_error_info().unwrap().reason,
+        "organization_mismatch"
+    );
+
+    let auth = [
+        ("authorization", &*format!("Bearer {}", t.key)),
+        ("x-organization-id", &*t.org),
+    ];
+    let created = client
+        .create_customer(with(
+            Request::new(CreateCustomerRequest {
+                name: "Grace".into(),
+                ..Default::default()
+            }),
+            &auth,
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(created.id.starts_with("cus_"));
+
+    let read_only = app.tenant_with(&["read:customers"]).await;
+    let err = client
+        .create_customer(with(
+            Request::new(CreateCustomerRequest {
+                name: "No".into(),
+                ..Default::default()
+            }),
+            &[
+                ("x-api-key", &read_only.key),
+                ("x-organization-id", &read_only.org),
+            ],
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::PermissionDenied);
+    let info = err.get_details_error_info().unwrap();
+    assert_eq!(
+        (
+            info.reason.as_str(),
+            info.metadata["required_scope"].as_str()
+        ),
+        ("missing_scope", "write:customers")
+    );
+
+    let err = client
+        .create_customer(with(Request::new(CreateCustomerRequest::default()), &auth))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::InvalidArgument);
+    assert_eq!(
+        err.get_details_bad_request().unwrap().field_violations[0].field,
+        "name"
+    );
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn another_organizations_customer_is_not_found_over_grpc() {
+    let app = spawn_app().await;
+    let mine = app.tenant().await;
+    let theirs = app.tenant().await;
+    let id = app
+        .create_customer(&theirs, json!({"name": "Theirs"}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut client = customers(&app).await;
+    let auth = [("x-api-key", &*mine.key), ("x-organization-id", &*mine.org)];
+
+    let get = client
+        .get_customer(with(
+            Request::new(GetCustomerRequest { id: id.clone() }),
+            &auth,
+        ))
+        .await;
+    assert_eq!(get.unwrap_err().code(), Code::NotFound);
+    let update = UpdateCustomerRequest {
+        id: id.clone(),
+        update_mask: Some(prost_types::FieldMask {
+            paths: vec!["name".into()],
+        }),
+        name: "Stolen".into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        client
+            .update_customer(with(Request::new(update), &auth))
+            .await
+            .unwrap_err()
+            .code(),
+        Code::NotFound
+    );
+    let delete = DeleteCustomerRequest { id: id.clone() };
+    assert_eq!(
+        client
+            .delete_customer(with(Request::new(delete), &auth))
+            .await
+            .unwrap_err()
+            .code(),
+        Code::NotFound
+    );
+    let list = client
+        .list_customers(with(Request::new(ListCustomersRequest::default()), &auth))
+        .await
+        .unwrap();
+    assert!(list.into_inner().data.is_empty());
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn internal_credentials_and_internal_only_methods() {
+    let app = spawn_app().await;
+    let t = app.tenant().await;
+    let channel = Channel::from_shared(app.grpc.clone())
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+
+    // An API key cannot call internal RPCs.
+    let mut keys = ApiKeysServiceClient::new(channel.clone());
+    let verify = VerifyApiKeyRequest {
+        secret: t.key.clone(),
+    };
+    let err = keys
+        .verify_api_key(with(
+            Request::new(verify.clone()),
+            &[("x-api-key", &t.key), ("x-organization-id", &t.org)],
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (
+            err.code(),
+            err.get_details_error_info().unwrap().reason.as_str()
+        ),
+        (Code::PermissionDenied, "internal_only")
+    );
+    // A wrong internal token is refused; the right one works.
+    let err = keys
+        .verify_api_key(with(
+            Request::new(verify.clone()),
+            &[("x-api-key", "ast_int_wrong")],
+        ))
+        .await;
+    assert_eq!(err.unwrap_err().code(), Code::Unauthenticated);
+    let token = format!("Bearer {}", app.internal_token);
+    let ok = keys
+        .verify_api_key(with(Request::new(verify), &[("authorization", &token)]))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(ok.api_key.unwrap().id, t.key_id);
+
+    // Internal callers write as themselves, and are audited.
+    let mut client = CustomersServiceClient::new(channel);
+    let request = with(
+        Request::new(CreateCustomerRequest {
+            name: "Internal".into(),
+            ..Default::default()
+        }),
+        &[
+            ("authorization", &token),
+            ("x-organization-id", &t.org),
+            ("x-asteri-service", "billing"),
+        ],
+    );
+    let created = client.create_customer(request).await.unwrap().into_inner();
+    let store = app.running.as_ref().unwrap().store.clone().unwrap();
+    let filter = audit::AuditFilter {
+        resource_id: Some(created.id),
+        ..Default::default()
+    };
+    let trail = audit::list_audit(
+        &store,
+        &OrgId::new(&t.org),
+        &filter,
+        &PageQuery {
+            limit: 5,
+            starting_after: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(trail.items[0].actor_type, "internal_service");
+    assert_eq!(trail.items[0].actor_id, "billing");
+    // Even internal callers pin an organization for tenant RPCs.
+    let request = with(
+        Request::new(ListCustomersRequest::default()),
+        &[("authorization", &token)],
+    );
+    assert_eq!(
+        client.list_customers(request).await.unwrap_err().code(),
+        Code::InvalidArgument
+    );
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn health_and_both_reflection_versions_are_served() {
+    use tonic_health::pb::{
+        HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient,
+    };
+    let app = spawn_app().await;
+    let channel = Channel::from_shared(app.grpc.clone())
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let health = HealthClient::new(channel.clone())
+        .check(HealthCheckRequest {
+            service: "asteri.v1.CustomersService".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(health.into_inner().status, ServingStatus::Serving as i32);
+
+    {
+        use tonic_reflection::pb::v1::{
+            ServerReflectionRequest, server_reflection_client::ServerReflectionClient,
+            server_reflection_request::MessageRequest, server_reflection_response::MessageResponse,
+        };
+        let request = ServerReflectionRequest {
+            host: String::new(),
+            message_request: Some(MessageRequest::ListServices(String::new())),
+        };
+        let mut stream = ServerReflectionClient::new(channel.clone())
+            .server_reflection_info(futures::stream::iter([request]))
+            .await
+            .unwrap()
+            .into_inner();
+        let Some(MessageResponse::ListServicesResponse(list)) =
+            stream.message().await.unwrap().unwrap().message_response
+        else {
+            panic!("no list");
+        };
+        assert!(
+            list.service
+                .iter()
+                .any(|s| s.name == "asteri.v1.CustomersService")
+        );
+    }
+    {
+        use tonic_reflection::pb::v1alpha::{
+            ServerReflectionRequest, server_reflection_client::ServerReflectionClient,
+            server_reflection_request::MessageRequest, server_reflection_response::MessageResponse,
+        };
+        let request = ServerReflectionRequest {
+            host: String::new(),
+            message_request: Some(MessageRequest::ListServices(String::new())),
+        };
+        let mut stream = ServerReflectionClient::new(channel)
+            .server_reflection_info(futures::stream::iter([request]))
+            .await
+            .unwrap()
+            .into_inner();
+        let Some(MessageResponse::ListServicesResponse(list)) =
+            stream.message().await.unwrap().unwrap().message_response
+        else {
+            panic!("no list");
+        };
+        assert!(
+            list.service
+                .iter()
+                .any(|s| s.name == "asteri.v1.ApiKeysService")
+        );
+    }
+    let (status, body) = read(
+        app.client
+            .get(format!("{}/readyz", app.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("ready")));
+    let (status, _) = read(
+        app.client
+            .get(format!("{}/healthz", app.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    app.shutdown().await;
+}

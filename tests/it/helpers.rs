@@ -1,0 +1,192 @@
+use std::time::Duration;
+
+use asteri::{Config, Role, Running, cli};
+use reqwest::{Client, Method, RequestBuilder, Response};
+use serde_json::Value;
+use services::Platform;
+use tokio::sync::OnceCell;
+
+pub const ALL_CUSTOMER_SCOPES: &[&str] = &["read:customers", "write:customers", "delete:customers"];
+
+pub struct TestApp {
+    pub base: String,
+    pub grpc: String,
+    pub internal_token: String,
+    pub platform: Platform,
+    pub client: Client,
+    pub running: Option<Running>,
+    _dir: tempfile::TempDir,
+}
+
+/// A tenant with a key: what most tests need.
+pub struct Tenant {
+    pub org: String,
+    pub key: String,
+    pub key_id: String,
+}
+
+static POSTGRES_MIGRATED: OnceCell<()> = OnceCell::const_new();
+
+async fn database_url(dir: &tempfile::TempDir) -> String {
+    match std::env::var("ASTERI_TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => {
+            // Migrate once, before any app races another to create the tables.
+            POSTGRES_MIGRATED
+                .get_or_init(|| async {
+                    let store = storage::Store::connect(&url)
+                        .await
+                        .expect("connect to the test database");
+                    store.migrate().await.expect("migrate the test database");
+                })
+                .await;
+            url
+        }
+        _ => format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("asteri.db").display()
+        ),
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = Config {
+        role: Role::All,
+        database_url: database_url(&dir).await,
+        http_addr: "127.0.0.1:0".parse().unwrap(),
+        grpc_addr: "127.0.0.1:0".parse().unwrap(),
+        internal_token: asteri::config::random_token("ast_int_"),
+        hash_key: asteri::config::random_token("").into_bytes(),
+        resources_url: None,
+        keys_url: None,
+    };
+    let running = asteri::start(config.clone()).await.expect("the app starts");
+    // A second platform on the same database: like another replica, with its own caches.
+    let platform = Platform::new(
+        running.store.clone().unwrap(),
+        &config.hash_key,
+        &config.internal_token,
+    );
+    TestApp {
+        base: format!("http://{}", running.http_addr),
+        grpc: format!("http://{}", running.grpc_addr.unwrap()),
+        internal_token: config.internal_token,
+        platform,
+        client: Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap(),
+        running: Some(running),
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/api/public/v1{path}", self.base)
+    }
+
+    pub async fn org(&self, sandbox: bool) -> String {
+        cli::create_org(&self.platform, "Test Co", sandbox)
+            .await
+            .unwrap()
+            .id
+    }
+
+    pub async fn key(
+        &self,
+        org: &str,
+        scopes: &[&str],
+        limits: Option<(u32, u32)>,
+    ) -> (String, String) {
+        let created = cli::create_key(
+            &self.platform,
+            cli::NewKey {
+                org,
+                name: "test key",
+                scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+                env: None,
+                expires_in: None,
+                per_minute: limits.map(|l| l.0),
+                per_day: limits.map(|l| l.1),
+            },
+        )
+        .await
+        .unwrap();
+        (created.secret, created.api_key.unwrap().id)
+    }
+
+    /// A sandbox organization and a key with every customers scope (1000/min).
+    pub async fn tenant(&self) -> Tenant {
+        self.tenant_with(ALL_CUSTOMER_SCOPES).await
+    }
+
+    pub async fn tenant_with(&self, scopes: &[&str]) -> Tenant {
+        let org = self.org(true).await;
+        let (key, key_id) = self.key(&org, scopes, Some((1000, 100_000))).await;
+        Tenant { org, key, key_id }
+    }
+
+    /// A request carrying the tenant's key and organization.
+    pub fn req(&self, t: &Tenant, method: Method, path: &str) -> RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .header("x-api-key", &t.key)
+            .header("x-organization-id", &t.org)
+    }
+
+    pub async fn create_customer(&self, t: &Tenant, body: Value) -> Value {
+        let response = self
+            .req(t, Method::POST, "/customers")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201, "create customer");
+        response.json().await.unwrap()
+    }
+
+    pub async fn shutdown(mut self) {
+        if let Some(running) = self.running.take() {
+            running.shutdown().await;
+        }
+    }
+}
+
+/// Status and JSON body of a response.
+pub async fn read(response: Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    (status, body)
+}
+
+/// Asserts the contract's error shape and returns the body.
+pub async fn expect_error(response: Response, status: u16, code: &str) -> Value {
+    let request_id = response
+        .headers()
+        .get("x-request-id")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let (got, body) = read(response).await;
+    assert_eq!(got, status, "status for {code}: {body}");
+    assert_eq!(body["code"], code, "{body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    assert!(
+        body["request_id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("req_") || Some(id) == request_id.as_deref())
+    );
+    assert_eq!(
+        body["request_id"].as_str(),
+        request_id.as_deref(),
+        "body and header request ids agree"
+    );
+    body
+}

@@ -1,0 +1,14 @@
+//! One integration-test binary (one link on 2 cores). Every test starts the real gateway and
+//! gRPC services on free ports against a real database: a fresh SQLite file per test, or the
+//! PostgreSQL named by `ASTERI_TEST_DATABASE_URL` (each test then works in organizations of
+//! its own, which is exactly the isolation the product promises its tenants).
+
+mod helpers;
+
+mod auth;
+mod cli;
+mod customers;
+mod grpc;
+mod idempotency;
+mod limits;
+mod pagination;
