@@ -1,15 +1,12 @@
 //! Customers: `asteri.v1.CustomersService`.
 
-use proto::{
-    json::to_json,
-    v1::{
-        Address, CreateCustomerRequest, Customer, DeleteCustomerRequest, GetCustomerRequest,
-        ListCustomerActivityRequest, ListCustomerActivityResponse, ListCustomersRequest,
-        ListCustomersResponse, UpdateCustomerRequest, customers_service_server::CustomersService,
-    },
+use proto::v1::{
+    Address, CreateCustomerRequest, Customer, DeleteCustomerRequest, GetCustomerRequest,
+    ListCustomerActivityRequest, ListCustomerActivityResponse, ListCustomersRequest,
+    ListCustomersResponse, UpdateCustomerRequest, customers_service_server::CustomersService,
 };
 use storage::{
-    AddressRecord, Change, Store,
+    AddressRecord, Store,
     customers::{self as repo, CustomerFilter, CustomerPatch, ID_PREFIX, NewCustomer},
 };
 use tonic::{Request, Response, Status};
@@ -18,6 +15,7 @@ use crate::{
     auth::context,
     convert::{Check, from_timestamp, next_cursor, page_query, timestamp},
     error::{ServiceError, ServiceResult, Violations},
+    record::record,
 };
 
 const RESOURCE: &str = "customer";
@@ -172,15 +170,15 @@ impl Customers {
         )
         .await?;
         let message = customer_message(&created);
-        let json = to_json(&message);
-        w.record(Change {
-            action: "customer.create",
-            resource_type: RESOURCE,
-            resource_id: &created.id,
-            before: None,
-            after: Some(json.clone()),
-            event: Some(("customer.created", json)),
-        })
+        record(
+            &mut w,
+            "customer.create",
+            RESOURCE,
+            &created.id,
+            None,
+            Some(&message),
+            Some("customer.created"),
+        )
         .await?;
         w.commit().await?;
         Ok(message)
@@ -240,15 +238,16 @@ impl Customers {
             .await?
             .ok_or_else(|| ServiceError::not_found(RESOURCE, &req.id))?;
         let message = customer_message(&after);
-        let json = to_json(&message);
-        w.record(Change {
-            action: "customer.update",
-            resource_type: RESOURCE,
-            resource_id: &req.id,
-            before: Some(to_json(&customer_message(&before))),
-            after: Some(json.clone()),
-            event: Some(("customer.updated", json)),
-        })
+        let before = customer_message(&before);
+        record(
+            &mut w,
+            "customer.update",
+            RESOURCE,
+            &req.id,
+            Some(&before),
+            Some(&message),
+            Some("customer.updated"),
+        )
         .await?;
         w.commit().await?;
         Ok(message)
@@ -261,15 +260,16 @@ impl Customers {
         let deleted = repo::delete(&w, &id)
             .await?
             .ok_or_else(|| ServiceError::not_found(RESOURCE, &id))?;
-        let json = to_json(&customer_message(&deleted));
-        w.record(Change {
-            action: "customer.delete",
-            resource_type: RESOURCE,
-            resource_id: &id,
-            before: Some(json.clone()),
-            after: None,
-            event: Some(("customer.deleted", json)),
-        })
+        let before = customer_message(&deleted);
+        record(
+            &mut w,
+            "customer.delete",
+            RESOURCE,
+            &id,
+            Some(&before),
+            None,
+            Some("customer.deleted"),
+        )
         .await?;
         w.commit().await?;
         Ok(())

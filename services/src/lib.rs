@@ -8,6 +8,7 @@ pub mod customers;
 pub mod error;
 pub mod idempotency;
 pub mod keys;
+pub mod record;
 
 use std::{future::Future, time::Duration};
 

@@ -8,9 +8,11 @@ mod write;
 
 pub mod api_keys;
 pub mod audit;
+pub mod catalog;
 pub mod customers;
 pub mod idempotency;
 pub mod organizations;
+pub mod team_members;
 
 use std::time::Duration;
 

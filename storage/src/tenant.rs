@@ -11,7 +11,7 @@ use sea_orm::{
 use crate::OrgId;
 
 /// A table whose rows belong to one organization and whose ids sort by creation time.
-pub(crate) trait TenantTable: EntityTrait {
+pub trait TenantTable: EntityTrait {
     fn organization_column() -> Self::Column;
     fn id_column() -> Self::Column;
 }
@@ -33,12 +33,12 @@ macro_rules! tenant_table {
 }
 
 /// The only way to start a query of a tenant table.
-pub(crate) fn scoped<E: TenantTable>(org: &OrgId) -> Select<E> {
+pub fn scoped<E: TenantTable>(org: &OrgId) -> Select<E> {
     E::find().filter(E::organization_column().eq(org.as_str()))
 }
 
 /// One row of a tenant table by id; another organization's row is simply not found.
-pub(crate) async fn find<E: TenantTable, C: ConnectionTrait>(
+pub async fn find<E: TenantTable, C: ConnectionTrait>(
     conn: &C,
     org: &OrgId,
     id: &str,
@@ -94,6 +94,71 @@ pub(crate) async fn page<E: TenantTable, C: ConnectionTrait>(
 }
 
 /// The only way to start a bulk delete of a tenant table.
-pub(crate) fn scoped_delete<E: TenantTable>(org: &OrgId) -> sea_orm::DeleteMany<E> {
+pub fn scoped_delete<E: TenantTable>(org: &OrgId) -> sea_orm::DeleteMany<E> {
     E::delete_many().filter(E::organization_column().eq(org.as_str()))
+}
+
+/// The standard functions of a tenant table's module: `get`, `get_for_update`, `insert`,
+/// `save` and `delete`, all pinned to an organization. Writes take a [`crate::Write`], so they
+/// run in the transaction that records their audit entry and event; `insert` and `save`
+/// overwrite `organization_id` with the write's organization, so a row can never be written
+/// into another tenant.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! tenant_repo {
+    () => {
+        pub async fn get(
+            db: &impl $crate::Db,
+            org: &$crate::OrgId,
+            id: &str,
+        ) -> $crate::Result<Option<Model>> {
+            Ok($crate::tenant::find::<Entity, _>($crate::Db::conn(db), org, id).await?)
+        }
+
+        /// Reads a row and, on PostgreSQL, locks it until the write commits (SQLite writes
+        /// are already serialized by `BEGIN IMMEDIATE`).
+        pub async fn get_for_update(w: &$crate::Write, id: &str) -> $crate::Result<Option<Model>> {
+            use sea_orm::{
+                ColumnTrait as _, ConnectionTrait as _, QueryFilter as _, QuerySelect as _,
+            };
+            let conn = $crate::Db::conn(w);
+            let mut select = $crate::tenant::scoped::<Entity>(w.org()).filter(Column::Id.eq(id));
+            if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
+                select = select.lock_exclusive();
+            }
+            Ok(select.one(conn).await?)
+        }
+
+        pub async fn insert(w: &$crate::Write, mut model: Model) -> $crate::Result<Model> {
+            use sea_orm::{ActiveModelTrait as _, IntoActiveModel as _};
+            model.organization_id = w.org().as_str().to_owned();
+            Ok(model
+                .into_active_model()
+                .insert($crate::Db::conn(w))
+                .await?)
+        }
+
+        /// Writes every column of `model` (found by id within the write's organization).
+        pub async fn save(w: &$crate::Write, mut model: Model) -> $crate::Result<Model> {
+            use sea_orm::{ActiveModelTrait as _, IntoActiveModel as _};
+            model.organization_id = w.org().as_str().to_owned();
+            Ok(model
+                .into_active_model()
+                .reset_all()
+                .update($crate::Db::conn(w))
+                .await?)
+        }
+
+        pub async fn delete(w: &$crate::Write, id: &str) -> $crate::Result<Option<Model>> {
+            use sea_orm::{ColumnTrait as _, QueryFilter as _};
+            let Some(existing) = get(w, w.org(), id).await? else {
+                return Ok(None);
+            };
+            $crate::tenant::scoped_delete::<Entity>(w.org())
+                .filter(Column::Id.eq(id))
+                .exec($crate::Db::conn(w))
+                .await?;
+            Ok(Some(existing))
+        }
+    };
 }

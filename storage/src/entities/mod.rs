@@ -8,6 +8,8 @@ pub mod customers;
 pub mod events;
 pub mod idempotency_keys;
 pub mod organizations;
+pub mod service_items;
+pub mod team_members;
 
 use sea_orm::FromJsonQueryResult;
 use serde::{Deserialize, Serialize};
