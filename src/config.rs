@@ -44,6 +44,8 @@ pub struct Config {
     pub hash_key: Vec<u8>,
     pub resources_url: Option<String>,
     pub keys_url: Option<String>,
+    /// How long request logs are kept (`ASTERI_REQUEST_LOG_RETENTION_DAYS`, default 30).
+    pub request_log_retention: std::time::Duration,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://asteri.db?mode=rwc";
@@ -137,6 +139,15 @@ impl Config {
             hash_key: Self::hash_key()?,
             resources_url: env("ASTERI_RESOURCES_URL"),
             keys_url: env("ASTERI_KEYS_URL"),
+            request_log_retention: {
+                let days: u64 = match env("ASTERI_REQUEST_LOG_RETENTION_DAYS") {
+                    Some(v) => v.parse().ok().filter(|d| *d > 0).context(
+                        "ASTERI_REQUEST_LOG_RETENTION_DAYS must be a positive number of days",
+                    )?,
+                    None => 30,
+                };
+                std::time::Duration::from_secs(days * 86_400)
+            },
         })
     }
 }

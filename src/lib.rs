@@ -84,6 +84,14 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
             .with_context(|| format!("binding the gRPC address {}", config.grpc_addr))?;
         grpc_addr = Some(listener.local_addr()?);
         let platform = Platform::new(store.clone(), &config.hash_key, &config.internal_token);
+        if groups.contains(&Group::Keys) {
+            let (store, retention) = (store.clone(), config.request_log_retention);
+            let every = Duration::from_secs(3_600);
+            // Detached: the pruner holds no state worth a graceful stop.
+            tokio::spawn(services::request_logs::prune_forever(
+                store, retention, every,
+            ));
+        }
         let shutdown = stopped(stop_rx.clone());
         tasks.push(tokio::spawn(async move {
             if let Err(err) = services::serve(platform, &groups, listener, shutdown).await {
@@ -118,6 +126,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
                 keys: keys.clone(),
                 internal_token: config.internal_token.clone(),
                 body_limit: gateway::DEFAULT_BODY_LIMIT,
+                request_logs: gateway::request_log::LogSettings::default(),
             }),
             vec![resources, keys],
         ));

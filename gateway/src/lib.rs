@@ -8,6 +8,7 @@ pub mod edge;
 pub mod error;
 pub mod grpc;
 mod idempotency;
+pub mod request_log;
 pub mod transcode;
 
 use std::{collections::BTreeMap, collections::HashMap, sync::Arc};
@@ -24,7 +25,10 @@ use http::{HeaderValue, StatusCode, header};
 use proto::{
     credentials::{self, Credential},
     schema,
-    v1::{IdempotencyScope, idempotency_service_client::IdempotencyServiceClient},
+    v1::{
+        IdempotencyScope, idempotency_service_client::IdempotencyServiceClient,
+        request_logs_service_client::RequestLogsServiceClient,
+    },
 };
 use serde_json::{Map, Value};
 use tonic::transport::Channel;
@@ -42,11 +46,12 @@ pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 pub struct GatewayConfig {
     /// Fully-qualified gRPC service name -> the channel that serves it.
     pub upstreams: HashMap<String, Channel>,
-    /// Where `ApiKeysService` and `IdempotencyService` live.
+    /// Where `ApiKeysService`, `IdempotencyService` and `RequestLogsService` live.
     pub keys: Channel,
     /// The internal service credential for the internal RPCs above.
     pub internal_token: String,
     pub body_limit: usize,
+    pub request_logs: request_log::LogSettings,
 }
 
 struct Inner {
@@ -111,6 +116,11 @@ pub(crate) fn internal_request<T>(message: T, token: &str, request_id: &str) -> 
 
 /// The REST router: one route per `google.api.http` binding of the served services.
 pub fn router(config: GatewayConfig) -> Router {
+    let logger = request_log::RequestLogger::start(
+        RequestLogsServiceClient::new(config.keys.clone()),
+        config.internal_token.clone(),
+        config.request_logs,
+    );
     let gateway = Gateway(Arc::new(Inner {
         keys: KeyCache::new(config.keys.clone(), &config.internal_token),
         limits: RateLimits::default(),
@@ -169,6 +179,9 @@ pub fn router(config: GatewayConfig) -> Router {
             },
         ))
         .layer(middleware::from_fn(request_id))
+        .layer(middleware::from_fn(move |request: Request, next: Next| {
+            request_log::log_requests(logger.clone(), request, next)
+        }))
 }
 
 /// Keeps a caller's valid `x-request-id` or makes a `req_...` one, sets it on the response,
@@ -225,6 +238,16 @@ fn is_json(content_type: &HeaderValue) -> bool {
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
+/// One request on its way through [`Gateway::authorized`].
+struct Call<'a> {
+    route: &'a Route,
+    channel: Channel,
+    caller: &'a Caller,
+    request_id: &'a str,
+    /// The request body as read, for the request history.
+    logged_body: Option<bytes::Bytes>,
+}
+
 impl Gateway {
     async fn handle(
         &self,
@@ -251,25 +274,37 @@ impl Gateway {
             Ok(budget) => budget,
             Err((err, budget)) => return with_budget(err.into_response(), budget),
         };
-        let response = match self
-            .authorized(route, channel, &caller, params, request, &request_id)
-            .await
-        {
+        let mut call = Call {
+            route,
+            channel,
+            caller: &caller,
+            request_id: &request_id,
+            logged_body: None,
+        };
+        let mut response = match self.authorized(&mut call, params, request).await {
             Ok(response) => response,
             Err(err) => err.into_response(),
         };
+        let logged_body = call.logged_body.take();
+        let extensions = response.extensions_mut();
+        extensions.insert(request_log::LogIdentity {
+            key_id: caller.key_id.clone(),
+            organization_id: caller.organization_id.clone(),
+        });
+        if let Some(body) = logged_body {
+            extensions.insert(request_log::LoggedRequestBody(body));
+        }
         with_budget(response, budget)
     }
 
     async fn authorized(
         &self,
-        route: &Route,
-        channel: Channel,
-        caller: &Caller,
+        call: &mut Call<'_>,
         params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
         request: Request,
-        request_id: &str,
     ) -> Result<Response, ApiError> {
+        let (route, caller, request_id) = (call.route, call.caller, call.request_id);
+        let channel = call.channel.clone();
         let (parts, body) = request.into_parts();
         let org = match credentials::organization(&parts.headers) {
             None | Some(Ok("")) => return Err(ApiError::OrganizationRequired),
@@ -313,6 +348,7 @@ impl Gateway {
                     ApiError::invalid("the request body could not be read")
                 }
             })?;
+        call.logged_body = Some(bytes.clone());
         if !bytes.is_empty()
             && parts
                 .headers

@@ -201,6 +201,10 @@ fn well_known_to_json(desc: &MessageDescriptor, m: &DynamicMessage) -> Option<Js
             };
             match (field.name(), m.get_field(&field).as_ref()) {
                 ("null_value", _) => Json::Null,
+                // Integral values print as integers (money, counts), as they were sent.
+                ("number_value", Value::F64(n)) if n.fract() == 0.0 && n.abs() < 9.0e15 => {
+                    Json::from(*n as i64)
+                }
                 ("number_value", Value::F64(n)) => {
                     Number::from_f64(*n).map_or(Json::Null, Json::Number)
                 }

@@ -2,6 +2,7 @@
 //! database through `storage`; they never speak REST. Every `asteri.*` RPC is guarded by
 //! [`auth::AuthLayer`], which enforces the scopes declared in the proto.
 
+pub mod audit_log;
 pub mod auth;
 pub mod convert;
 pub mod customers;
@@ -9,14 +10,17 @@ pub mod error;
 pub mod idempotency;
 pub mod keys;
 pub mod record;
+pub mod request_logs;
 
 use std::{future::Future, time::Duration};
 
 use proto::v1::{
     api_keys_service_server::ApiKeysServiceServer,
+    audit_events_service_server::AuditEventsServiceServer,
     customers_service_server::CustomersServiceServer,
     idempotency_service_server::IdempotencyServiceServer,
     organizations_service_server::OrganizationsServiceServer,
+    request_logs_service_server::RequestLogsServiceServer,
 };
 use storage::Store;
 use tokio::net::TcpListener;
@@ -29,7 +33,7 @@ use crate::auth::{AuthLayer, Authorizer, KeyVerifier, SecretHasher};
 pub enum Group {
     /// Customers and, as they arrive, the other v1 resources.
     Resources,
-    /// API keys, organizations and the gateway's idempotency store.
+    /// API keys, organizations, and the gateway's idempotency store and request history.
     Keys,
 }
 
@@ -37,11 +41,12 @@ impl Group {
     /// The fully-qualified gRPC services of a group: what a gateway must route to it.
     pub fn services(self) -> &'static [&'static str] {
         match self {
-            Self::Resources => &["asteri.v1.CustomersService"],
+            Self::Resources => &["asteri.v1.CustomersService", "asteri.v1.AuditEventsService"],
             Self::Keys => &[
                 "asteri.v1.ApiKeysService",
                 "asteri.v1.OrganizationsService",
                 "asteri.v1.IdempotencyService",
+                "asteri.v1.RequestLogsService",
             ],
         }
     }
@@ -102,7 +107,11 @@ pub async fn serve(
     for group in groups {
         match group {
             Group::Resources => {
-                routes.add_service(CustomersServiceServer::new(platform.customers()));
+                routes
+                    .add_service(CustomersServiceServer::new(platform.customers()))
+                    .add_service(AuditEventsServiceServer::new(audit_log::AuditLog::new(
+                        platform.store.clone(),
+                    )));
                 health_reporter
                     .set_serving::<CustomersServiceServer<customers::Customers>>()
                     .await;
@@ -113,6 +122,9 @@ pub async fn serve(
                     .add_service(OrganizationsServiceServer::new(platform.organizations()))
                     .add_service(IdempotencyServiceServer::new(
                         idempotency::Idempotency::new(platform.store.clone()),
+                    ))
+                    .add_service(RequestLogsServiceServer::new(
+                        request_logs::RequestLogs::new(platform.store.clone()),
                     ));
                 health_reporter
                     .set_serving::<ApiKeysServiceServer<keys::Keys>>()

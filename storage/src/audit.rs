@@ -15,6 +15,7 @@ pub struct AuditFilter {
     pub resource_type: Option<String>,
     pub resource_id: Option<String>,
     pub actor_id: Option<String>,
+    pub created_after: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 pub async fn list_audit(
@@ -32,6 +33,9 @@ pub async fn list_audit(
     }
     if let Some(v) = &filter.actor_id {
         select = select.filter(audit_events::Column::ActorId.eq(v.as_str()));
+    }
+    if let Some(v) = filter.created_after {
+        select = select.filter(audit_events::Column::CreatedAt.gte(v));
     }
     Ok(page(db.conn(), select, q).await?)
 }

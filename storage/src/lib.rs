@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod customers;
 pub mod idempotency;
 pub mod organizations;
+pub mod request_logs;
 pub mod team_members;
 
 use std::time::Duration;

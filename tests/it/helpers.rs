@@ -59,6 +59,7 @@ pub async fn spawn_app() -> TestApp {
         hash_key: asteri::config::random_token("").into_bytes(),
         resources_url: None,
         keys_url: None,
+        request_log_retention: Duration::from_secs(30 * 86_400),
     };
     let running = asteri::start(config.clone()).await.expect("the app starts");
     // A second platform on the same database: like another replica, with its own caches.

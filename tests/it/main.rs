@@ -11,4 +11,5 @@ mod customers;
 mod grpc;
 mod idempotency;
 mod limits;
+mod logs;
 mod pagination;

@@ -8,6 +8,7 @@ pub mod customers;
 pub mod events;
 pub mod idempotency_keys;
 pub mod organizations;
+pub mod request_logs;
 pub mod service_items;
 pub mod team_members;
 
