@@ -141,6 +141,15 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let shutdown = stopped(stop_rx);
     tasks.push(tokio::spawn(async move {
         let service = app.into_make_service_with_connect_info::<SocketAddr>();
+        // Small JSON answers: without TCP_NODELAY, Nagle and delayed ACKs add ~40 ms.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            if let Err(err) = tcp.set_nodelay(true) {
+                tracing::debug!(
+                    error = &err as &dyn std::error::Error,
+                    "TCP_NODELAY not set"
+                );
+            }
+        });
         if let Err(err) = axum::serve(listener, service)
             .with_graceful_shutdown(shutdown)
             .await
