@@ -47,19 +47,7 @@ pub fn customer_message(c: &repo::Customer) -> Customer {
         company: c.company.clone(),
         emails: c.emails.0.clone(),
         phones: c.phones.0.clone(),
-        addresses: c
-            .addresses
-            .0
-            .iter()
-            .map(|a| Address {
-                line1: a.line1.clone(),
-                line2: a.line2.clone(),
-                city: a.city.clone(),
-                region: a.region.clone(),
-                postal_code: a.postal_code.clone(),
-                country: a.country.clone(),
-            })
-            .collect(),
+        addresses: c.addresses.0.iter().map(address_message).collect(),
         tags: c.tags.0.clone(),
         notes: c.notes.clone(),
         created_at: Some(timestamp(c.created_at)),
@@ -67,7 +55,18 @@ pub fn customer_message(c: &repo::Customer) -> Customer {
     }
 }
 
-fn address_record(a: Address) -> AddressRecord {
+pub(crate) fn address_message(a: &AddressRecord) -> Address {
+    Address {
+        line1: a.line1.clone(),
+        line2: a.line2.clone(),
+        city: a.city.clone(),
+        region: a.region.clone(),
+        postal_code: a.postal_code.clone(),
+        country: a.country.clone(),
+    }
+}
+
+pub(crate) fn address_record(a: Address) -> AddressRecord {
     AddressRecord {
         line1: a.line1.trim().to_owned(),
         line2: a.line2.trim().to_owned(),
@@ -127,24 +126,29 @@ fn check_fields(v: &mut Violations, present: &dyn Fn(&str) -> bool, c: &CreateCu
     if present("addresses") {
         check.max_items("addresses", &c.addresses, 10);
         for (i, a) in c.addresses.iter().enumerate() {
-            for (name, value) in [
-                ("line1", &a.line1),
-                ("line2", &a.line2),
-                ("city", &a.city),
-                ("region", &a.region),
-                ("postal_code", &a.postal_code),
-            ] {
-                check.max_chars(&format!("addresses[{i}].{name}"), value, 200);
-            }
-            let country = a.country.trim();
-            let iso_alpha2 = country.len() == 2 && country.chars().all(|c| c.is_ascii_alphabetic());
-            if !country.is_empty() && !iso_alpha2 {
-                check.0.add(
-                    format!("addresses[{i}].country"),
-                    "must be an ISO 3166-1 alpha-2 code such as US",
-                );
-            }
+            check_address(&mut check, &format!("addresses[{i}]"), a);
         }
+    }
+}
+
+/// Lengths and the country code of one address; fields are named `{prefix}.{field}`.
+pub(crate) fn check_address(check: &mut Check<'_>, prefix: &str, a: &Address) {
+    for (name, value) in [
+        ("line1", &a.line1),
+        ("line2", &a.line2),
+        ("city", &a.city),
+        ("region", &a.region),
+        ("postal_code", &a.postal_code),
+    ] {
+        check.max_chars(&format!("{prefix}.{name}"), value, 200);
+    }
+    let country = a.country.trim();
+    let iso_alpha2 = country.len() == 2 && country.chars().all(|c| c.is_ascii_alphabetic());
+    if !country.is_empty() && !iso_alpha2 {
+        check.0.add(
+            format!("{prefix}.country"),
+            "must be an ISO 3166-1 alpha-2 code such as US",
+        );
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod convert;
+pub mod currency;
 pub mod customers;
 pub mod error;
 pub mod idempotency;
