@@ -11,4 +11,5 @@ mod customers;
 mod grpc;
 mod idempotency;
 mod limits;
+mod operations;
 mod pagination;
