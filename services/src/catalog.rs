@@ -28,7 +28,7 @@ use tonic::{Request, Response, Status};
 
 use crate::{
     auth::context,
-    convert::{Check, from_timestamp, next_cursor, page_query, timestamp},
+    convert::{Check, from_timestamp, known_id, next_cursor, page_query, timestamp},
     currency,
     error::{ServiceError, ServiceResult, Violations},
     record::record,
@@ -91,10 +91,10 @@ fn check_fields(
     let mut check = Check(v);
     if present("name") {
         check.required("name", &req.name);
-        check.max_chars("name", &req.name, 200);
+        check.text("name", &req.name, 200);
     }
     if present("description") {
-        check.max_chars("description", &req.description, 5_000);
+        check.text("description", &req.description, 5_000);
     }
     if present("price") && !(0..=MAX_PRICE).contains(&req.price) {
         check
@@ -195,6 +195,7 @@ impl Catalog {
         let present = |f: &str| paths.iter().any(|p| p == f);
         let fields = check_fields(&mut v, &present, &values, false);
         v.into_result()?;
+        known_id(RESOURCE, ID_PREFIX, &req.id)?;
         if paths.is_empty() {
             // Nothing to change: answer with the current object, as a no-op PATCH should.
             let current = repo::get(&self.store, ctx.org()?, &req.id).await?;
@@ -248,6 +249,7 @@ impl Catalog {
     async fn delete(&self, r: Request<DeleteServiceItemRequest>) -> ServiceResult<()> {
         let ctx = context(&r)?;
         let id = r.into_inner().id;
+        known_id(RESOURCE, ID_PREFIX, &id)?;
         let mut w = self.store.write(ctx.write_context()?).await?;
         let deleted = repo::delete(&w, &id)
             .await?
@@ -282,6 +284,7 @@ impl ServiceCatalogService for Catalog {
     ) -> Result<Response<ServiceItem>, Status> {
         let ctx = context(&r)?;
         let id = &r.get_ref().id;
+        known_id(RESOURCE, ID_PREFIX, id)?;
         let found = repo::get(&self.store, ctx.org()?, id)
             .await
             .map_err(ServiceError::from)?;

@@ -72,6 +72,16 @@ pub fn page_query(limit: Option<u32>, cursor: &str, id_prefix: &str) -> ServiceR
     })
 }
 
+/// Refuses, as not found and without a query, an id that cannot be one of `prefix`'s: a
+/// garbage path segment never reaches the database.
+pub fn known_id(resource: &'static str, prefix: &str, id: &str) -> ServiceResult<()> {
+    if storage::ids::looks_like(id, prefix) {
+        Ok(())
+    } else {
+        Err(ServiceError::not_found(resource, id))
+    }
+}
+
 /// The cursor of the page after `page`, if there is one.
 pub fn next_cursor<T>(page: &Page<T>, id: impl Fn(&T) -> &str) -> Option<String> {
     if !page.has_more {
@@ -96,6 +106,15 @@ impl Check<'_> {
         if value.chars().count() > max {
             self.0
                 .add(field, format!("must be at most {max} characters"));
+        }
+    }
+
+    /// Free text: at most `max` characters, and no NUL character (PostgreSQL cannot store
+    /// one; without this check it would be a 500).
+    pub fn text(&mut self, field: &str, value: &str, max: usize) {
+        self.max_chars(field, value, max);
+        if value.contains('\0') {
+            self.0.add(field, "must not contain NUL characters");
         }
     }
 

@@ -3,6 +3,7 @@
 //! tenant isolation, and the audit and outbox rows of every write.
 
 mod appointments;
+mod inputs;
 mod life_cycle;
 
 use reqwest::Method;
@@ -14,6 +15,7 @@ use crate::helpers::*;
 pub const OPS_SCOPES: &[&str] = &[
     "read:customers",
     "write:customers",
+    "delete:customers",
     "read:team",
     "write:team",
     "read:services",

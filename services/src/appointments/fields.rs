@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use storage::{Write, catalog, customers, team_members};
+use storage::{Write, catalog, customers, ids::looks_like, team_members};
 
 use crate::error::{ServiceResult, Violations};
 
@@ -65,9 +65,17 @@ pub fn check_order(v: &mut Violations, start: DateTime<Utc>, end: DateTime<Utc>)
     }
 }
 
+/// Ids of the shape of `prefix`'s (others exist nowhere and are not looked up).
+fn plausible(ids: &[String], prefix: &str) -> Vec<String> {
+    ids.iter()
+        .filter(|id| looks_like(id, prefix))
+        .cloned()
+        .collect()
+}
+
 /// `customer_id` names a customer of the write's organization.
 pub async fn check_customer(w: &Write, v: &mut Violations, id: &str) -> ServiceResult<()> {
-    if customers::get(w, w.org(), id).await?.is_none() {
+    if !looks_like(id, customers::ID_PREFIX) || customers::get(w, w.org(), id).await?.is_none() {
         v.add("customer_id", "no such customer");
     }
     Ok(())
@@ -87,7 +95,7 @@ pub async fn check_services(
         .filter(|id| !kept.contains(id))
         .cloned()
         .collect();
-    let found = catalog::find_many(w, w.org(), &added).await?;
+    let found = catalog::find_many(w, w.org(), &plausible(&added, catalog::ID_PREFIX)).await?;
     for id in &added {
         match found.iter().find(|s| &s.id == id) {
             None => v.add("service_ids", format!("no such service: {}", shown(id))),
@@ -108,7 +116,8 @@ pub async fn check_crew(
     field: &str,
     ids: &[String],
 ) -> ServiceResult<()> {
-    let found = team_members::find_many(w, w.org(), ids).await?;
+    let found =
+        team_members::find_many(w, w.org(), &plausible(ids, team_members::ID_PREFIX)).await?;
     for id in ids {
         match found.iter().find(|m| &m.id == id) {
             None => v.add(field, format!("no such team member: {}", shown(id))),

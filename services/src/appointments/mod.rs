@@ -34,7 +34,9 @@ use proto::v1::{
 use storage::{
     AddressRecord, Store, StringList,
     appointments::{self as repo, AppointmentFilter, AppointmentRow, ID_PREFIX},
-    ids::new_id,
+    customers,
+    ids::{looks_like, new_id},
+    team_members,
 };
 use tonic::{Request, Response, Status};
 
@@ -44,7 +46,7 @@ use self::{
 };
 use crate::{
     auth::{RequestContext, context},
-    convert::{Check, from_timestamp, next_cursor, page_query, timestamp, timestamp_opt},
+    convert::{Check, from_timestamp, known_id, next_cursor, page_query, timestamp, timestamp_opt},
     customers::{address_message, address_record, check_address},
     error::{ServiceError, ServiceResult, Violations},
     record::record,
@@ -122,7 +124,7 @@ fn check_shapes(
         check_address(&mut check, "address", a);
     }
     if present("notes") {
-        check.max_chars("notes", notes, MAX_NOTES);
+        check.text("notes", notes, MAX_NOTES);
     }
 }
 
@@ -234,6 +236,7 @@ impl Appointments {
             &req.notes,
         );
         v.into_result()?;
+        known_id(RESOURCE, ID_PREFIX, &req.id)?;
         if paths.is_empty() {
             // Nothing to change: answer with the current object, as a no-op PATCH should.
             let current = repo::get(&self.store, ctx.org()?, &req.id).await?;
@@ -311,6 +314,7 @@ impl Appointments {
     async fn delete(&self, r: Request<DeleteAppointmentRequest>) -> ServiceResult<()> {
         let ctx = context(&r)?;
         let id = r.into_inner().id;
+        known_id(RESOURCE, ID_PREFIX, &id)?;
         let mut w = self.store.write(ctx.write_context()?).await?;
         let deleted = repo::delete(&w, &id)
             .await?
@@ -336,6 +340,7 @@ impl Appointments {
         id: &str,
         action: Action,
     ) -> ServiceResult<v1::Appointment> {
+        known_id(RESOURCE, ID_PREFIX, id)?;
         let mut w = self.store.write(ctx.write_context()?).await?;
         let before = repo::get_for_update(&w, id)
             .await?
@@ -370,6 +375,7 @@ impl Appointments {
         let mut v = Violations::default();
         fields::check_id_list(&mut v, field, &req.team_member_ids, MAX_CREW);
         v.into_result()?;
+        known_id(RESOURCE, ID_PREFIX, &req.id)?;
         let mut w = self.store.write(ctx.write_context()?).await?;
         let before = repo::get_for_update(&w, &req.id)
             .await?
@@ -417,7 +423,16 @@ impl Appointments {
             scheduled_before: from_timestamp("scheduled_before", req.scheduled_before)?,
             team_member_id: req.team_member_id.filter(|s| !s.is_empty()),
         };
-        let page = repo::list(&self.store, ctx.org()?, &filter, &query).await?;
+        let org = ctx.org()?;
+        // A customer or team member id of the wrong shape matches nothing: no query needed.
+        let shaped =
+            |id: &Option<String>, prefix| id.as_ref().is_none_or(|id| looks_like(id, prefix));
+        if !shaped(&filter.customer_id, customers::ID_PREFIX)
+            || !shaped(&filter.team_member_id, team_members::ID_PREFIX)
+        {
+            return Ok(ListAppointmentsResponse::default());
+        }
+        let page = repo::list(&self.store, org, &filter, &query).await?;
         Ok(ListAppointmentsResponse {
             next_cursor: next_cursor(&page, |a| &a.row.id),
             has_more: page.has_more,
@@ -441,6 +456,7 @@ impl AppointmentsService for Appointments {
     ) -> Result<Response<v1::Appointment>, Status> {
         let ctx = context(&r)?;
         let id = &r.get_ref().id;
+        known_id(RESOURCE, ID_PREFIX, id)?;
         let found = repo::get(&self.store, ctx.org()?, id)
             .await
             .map_err(ServiceError::from)?;
