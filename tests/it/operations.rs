@@ -3,6 +3,7 @@
 //! tenant isolation, and the audit and outbox rows of every write.
 
 mod appointments;
+mod grpc;
 mod inputs;
 mod life_cycle;
 

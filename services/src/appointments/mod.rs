@@ -23,7 +23,7 @@
 pub mod fields;
 pub mod lifecycle;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use proto::v1::{
     self, Address, AppointmentStatus, AssignAppointmentRequest, CancelAppointmentRequest,
     CompleteAppointmentRequest, CreateAppointmentRequest, DeleteAppointmentRequest,
@@ -128,6 +128,24 @@ fn check_shapes(
     }
 }
 
+/// A time of a PATCH: `None` outside the mask (ignored, as every field outside it); required
+/// inside it.
+fn patched_time(
+    v: &mut Violations,
+    present: &dyn Fn(&str) -> bool,
+    field: &str,
+    t: Option<prost_types::Timestamp>,
+) -> ServiceResult<Option<DateTime<Utc>>> {
+    if !present(field) {
+        return Ok(None);
+    }
+    let t = from_timestamp(field, t)?;
+    if t.is_none() {
+        v.add(field, "is required");
+    }
+    Ok(t)
+}
+
 /// What each action records: its audit action and its event (section 8 names none for an
 /// edit).
 fn names(action: Action) -> (&'static str, Option<&'static str>) {
@@ -220,13 +238,8 @@ impl Appointments {
                 );
             }
         }
-        let start = from_timestamp("scheduled_start", req.scheduled_start)?;
-        let end = from_timestamp("scheduled_end", req.scheduled_end)?;
-        for (field, value) in [("scheduled_start", start), ("scheduled_end", end)] {
-            if present(field) && value.is_none() {
-                v.add(field, "is required");
-            }
-        }
+        let start = patched_time(&mut v, &present, "scheduled_start", req.scheduled_start)?;
+        let end = patched_time(&mut v, &present, "scheduled_end", req.scheduled_end)?;
         check_shapes(
             &mut v,
             &present,
