@@ -1,7 +1,7 @@
 //! Small conversions shared by the services: timestamps, pagination cursors, validation.
 
 use base64::Engine as _;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike as _, Utc};
 use storage::{Page, PageQuery};
 
 use crate::error::{ServiceError, ServiceResult, Violations};
@@ -20,17 +20,24 @@ pub fn timestamp_opt(t: Option<DateTime<Utc>>) -> Option<prost_types::Timestamp>
     t.map(timestamp)
 }
 
-/// A request timestamp; out-of-range values are a malformed parameter.
+/// A request timestamp; out-of-range values are a malformed parameter. The range is RFC
+/// 3339's (years 0000 to 9999), which every supported database stores: a gRPC caller's
+/// timestamp of year -5000 is a 400, not a database error.
 pub fn from_timestamp(
     field: &str,
     t: Option<prost_types::Timestamp>,
 ) -> ServiceResult<Option<DateTime<Utc>>> {
     let Some(t) = t else { return Ok(None) };
     let nanos = u32::try_from(t.nanos)
-        .map_err(|_| ServiceError::malformed(field, "is not a valid timestamp"))?;
+        .ok()
+        .filter(|n| *n < 1_000_000_000)
+        .ok_or_else(|| ServiceError::malformed(field, "is not a valid timestamp"))?;
     DateTime::from_timestamp(t.seconds, nanos)
+        .filter(|t| (0..=9999).contains(&t.year()))
         .map(Some)
-        .ok_or_else(|| ServiceError::malformed(field, "is not a valid timestamp"))
+        .ok_or_else(|| {
+            ServiceError::malformed(field, "is not a valid timestamp (years 0000 to 9999)")
+        })
 }
 
 /// Reads `limit` and `cursor`. The cursor is opaque to clients: the base64url of the last id
@@ -65,6 +72,16 @@ pub fn page_query(limit: Option<u32>, cursor: &str, id_prefix: &str) -> ServiceR
     })
 }
 
+/// Refuses, as not found and without a query, an id that cannot be one of `prefix`'s: a
+/// garbage path segment never reaches the database.
+pub fn known_id(resource: &'static str, prefix: &str, id: &str) -> ServiceResult<()> {
+    if storage::ids::looks_like(id, prefix) {
+        Ok(())
+    } else {
+        Err(ServiceError::not_found(resource, id))
+    }
+}
+
 /// The cursor of the page after `page`, if there is one.
 pub fn next_cursor<T>(page: &Page<T>, id: impl Fn(&T) -> &str) -> Option<String> {
     if !page.has_more {
@@ -89,6 +106,15 @@ impl Check<'_> {
         if value.chars().count() > max {
             self.0
                 .add(field, format!("must be at most {max} characters"));
+        }
+    }
+
+    /// Free text: at most `max` characters, and no NUL character (PostgreSQL cannot store
+    /// one; without this check it would be a 500).
+    pub fn text(&mut self, field: &str, value: &str, max: usize) {
+        self.max_chars(field, value, max);
+        if value.contains('\0') {
+            self.0.add(field, "must not contain NUL characters");
         }
     }
 
@@ -186,5 +212,20 @@ mod tests {
         assert!(page_query(None, &cursor, "inv").is_err());
         assert!(page_query(Some(0), "", "cus").is_err());
         assert!(page_query(Some(101), "", "cus").is_err());
+    }
+
+    #[test]
+    fn timestamps_stay_in_the_rfc3339_range() {
+        let at =
+            |seconds, nanos| from_timestamp("t", Some(prost_types::Timestamp { seconds, nanos }));
+        assert!(at(0, 0).unwrap().is_some());
+        assert!(at(253_402_300_799, 999_999_999).unwrap().is_some());
+        assert!(at(253_402_300_800, 0).is_err());
+        assert!(at(-62_167_219_200, 0).unwrap().is_some());
+        assert!(at(-62_167_219_201, 0).is_err());
+        assert!(at(-200_000_000_000, 0).is_err());
+        assert!(at(0, -1).is_err());
+        assert!(at(0, 1_000_000_000).is_err());
+        assert!(from_timestamp("t", None).unwrap().is_none());
     }
 }

@@ -13,7 +13,7 @@ use tonic::{Request, Response, Status};
 
 use crate::{
     auth::context,
-    convert::{Check, from_timestamp, next_cursor, page_query, timestamp},
+    convert::{Check, from_timestamp, known_id, next_cursor, page_query, timestamp},
     error::{ServiceError, ServiceResult, Violations},
     record::record,
 };
@@ -47,19 +47,7 @@ pub fn customer_message(c: &repo::Customer) -> Customer {
         company: c.company.clone(),
         emails: c.emails.0.clone(),
         phones: c.phones.0.clone(),
-        addresses: c
-            .addresses
-            .0
-            .iter()
-            .map(|a| Address {
-                line1: a.line1.clone(),
-                line2: a.line2.clone(),
-                city: a.city.clone(),
-                region: a.region.clone(),
-                postal_code: a.postal_code.clone(),
-                country: a.country.clone(),
-            })
-            .collect(),
+        addresses: c.addresses.0.iter().map(address_message).collect(),
         tags: c.tags.0.clone(),
         notes: c.notes.clone(),
         created_at: Some(timestamp(c.created_at)),
@@ -67,7 +55,18 @@ pub fn customer_message(c: &repo::Customer) -> Customer {
     }
 }
 
-fn address_record(a: Address) -> AddressRecord {
+pub(crate) fn address_message(a: &AddressRecord) -> Address {
+    Address {
+        line1: a.line1.clone(),
+        line2: a.line2.clone(),
+        city: a.city.clone(),
+        region: a.region.clone(),
+        postal_code: a.postal_code.clone(),
+        country: a.country.clone(),
+    }
+}
+
+pub(crate) fn address_record(a: Address) -> AddressRecord {
     AddressRecord {
         line1: a.line1.trim().to_owned(),
         line2: a.line2.trim().to_owned(),
@@ -87,13 +86,13 @@ fn check_fields(v: &mut Violations, present: &dyn Fn(&str) -> bool, c: &CreateCu
     let mut check = Check(v);
     if present("name") {
         check.required("name", &c.name);
-        check.max_chars("name", &c.name, 200);
+        check.text("name", &c.name, 200);
     }
     if present("company") {
-        check.max_chars("company", &c.company, 200);
+        check.text("company", &c.company, 200);
     }
     if present("notes") {
-        check.max_chars("notes", &c.notes, 10_000);
+        check.text("notes", &c.notes, 10_000);
     }
     if present("emails") {
         check.max_items("emails", &c.emails, 20);
@@ -121,30 +120,35 @@ fn check_fields(v: &mut Violations, present: &dyn Fn(&str) -> bool, c: &CreateCu
         for (i, t) in c.tags.iter().enumerate() {
             let f = format!("tags[{i}]");
             check.required(&f, t);
-            check.max_chars(&f, t, 64);
+            check.text(&f, t, 64);
         }
     }
     if present("addresses") {
         check.max_items("addresses", &c.addresses, 10);
         for (i, a) in c.addresses.iter().enumerate() {
-            for (name, value) in [
-                ("line1", &a.line1),
-                ("line2", &a.line2),
-                ("city", &a.city),
-                ("region", &a.region),
-                ("postal_code", &a.postal_code),
-            ] {
-                check.max_chars(&format!("addresses[{i}].{name}"), value, 200);
-            }
-            let country = a.country.trim();
-            let iso_alpha2 = country.len() == 2 && country.chars().all(|c| c.is_ascii_alphabetic());
-            if !country.is_empty() && !iso_alpha2 {
-                check.0.add(
-                    format!("addresses[{i}].country"),
-                    "must be an ISO 3166-1 alpha-2 code such as US",
-                );
-            }
+            check_address(&mut check, &format!("addresses[{i}]"), a);
         }
+    }
+}
+
+/// Lengths and the country code of one address; fields are named `{prefix}.{field}`.
+pub(crate) fn check_address(check: &mut Check<'_>, prefix: &str, a: &Address) {
+    for (name, value) in [
+        ("line1", &a.line1),
+        ("line2", &a.line2),
+        ("city", &a.city),
+        ("region", &a.region),
+        ("postal_code", &a.postal_code),
+    ] {
+        check.text(&format!("{prefix}.{name}"), value, 200);
+    }
+    let country = a.country.trim();
+    let iso_alpha2 = country.len() == 2 && country.chars().all(|c| c.is_ascii_alphabetic());
+    if !country.is_empty() && !iso_alpha2 {
+        check.0.add(
+            format!("{prefix}.country"),
+            "must be an ISO 3166-1 alpha-2 code such as US",
+        );
     }
 }
 
@@ -209,6 +213,7 @@ impl Customers {
         let present = |f: &str| paths.iter().any(|p| p == f);
         check_fields(&mut v, &present, &fields);
         v.into_result()?;
+        known_id(RESOURCE, ID_PREFIX, &req.id)?;
         let org = ctx.org()?.clone();
         if paths.is_empty() {
             // Nothing to change: answer with the current object, as a no-op PATCH should.
@@ -256,6 +261,7 @@ impl Customers {
     async fn delete(&self, r: Request<DeleteCustomerRequest>) -> ServiceResult<()> {
         let ctx = context(&r)?;
         let id = r.into_inner().id;
+        known_id(RESOURCE, ID_PREFIX, &id)?;
         let mut w = self.store.write(ctx.write_context()?).await?;
         let deleted = repo::delete(&w, &id)
             .await?
@@ -291,6 +297,7 @@ impl CustomersService for Customers {
     ) -> Result<Response<Customer>, Status> {
         let ctx = context(&r)?;
         let id = &r.get_ref().id;
+        known_id(RESOURCE, ID_PREFIX, id)?;
         let found = repo::get(&self.store, ctx.org()?, id)
             .await
             .map_err(ServiceError::from)?;
@@ -342,6 +349,7 @@ impl CustomersService for Customers {
         let ctx = context(&r)?;
         let req = r.into_inner();
         page_query(req.limit, "", ID_PREFIX)?;
+        known_id(RESOURCE, ID_PREFIX, &req.id)?;
         if repo::get(&self.store, ctx.org()?, &req.id)
             .await
             .map_err(ServiceError::from)?

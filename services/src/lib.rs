@@ -2,25 +2,32 @@
 //! database through `storage`; they never speak REST. Every `asteri.*` RPC is guarded by
 //! [`auth::AuthLayer`], which enforces the scopes declared in the proto.
 
+pub mod appointments;
 pub mod audit_log;
 pub mod auth;
+pub mod catalog;
 pub mod convert;
+pub mod currency;
 pub mod customers;
 pub mod error;
 pub mod idempotency;
 pub mod keys;
 pub mod record;
 pub mod request_logs;
+pub mod team_members;
 
 use std::{future::Future, time::Duration};
 
 use proto::v1::{
     api_keys_service_server::ApiKeysServiceServer,
+    appointments_service_server::AppointmentsServiceServer,
     audit_events_service_server::AuditEventsServiceServer,
     customers_service_server::CustomersServiceServer,
     idempotency_service_server::IdempotencyServiceServer,
     organizations_service_server::OrganizationsServiceServer,
     request_logs_service_server::RequestLogsServiceServer,
+    service_catalog_service_server::ServiceCatalogServiceServer,
+    team_members_service_server::TeamMembersServiceServer,
 };
 use storage::Store;
 use tokio::net::TcpListener;
@@ -40,7 +47,13 @@ impl Group {
     /// The fully-qualified gRPC services of a group: what a gateway must route to it.
     pub fn services(self) -> &'static [&'static str] {
         match self {
-            Self::Resources => &["asteri.v1.CustomersService", "asteri.v1.AuditEventsService"],
+            Self::Resources => &[
+                "asteri.v1.CustomersService",
+                "asteri.v1.AuditEventsService",
+                "asteri.v1.TeamMembersService",
+                "asteri.v1.ServiceCatalogService",
+                "asteri.v1.AppointmentsService",
+            ],
             Self::Keys => &[
                 "asteri.v1.ApiKeysService",
                 "asteri.v1.OrganizationsService",
@@ -78,6 +91,18 @@ impl Platform {
     pub fn customers(&self) -> customers::Customers {
         customers::Customers::new(self.store.clone())
     }
+
+    pub fn team_members(&self) -> team_members::TeamMembers {
+        team_members::TeamMembers::new(self.store.clone())
+    }
+
+    pub fn catalog(&self) -> catalog::Catalog {
+        catalog::Catalog::new(self.store.clone())
+    }
+
+    pub fn appointments(&self) -> appointments::Appointments {
+        appointments::Appointments::new(self.store.clone())
+    }
 }
 
 /// Serves the given groups on `listener`, with gRPC health and reflection (v1 and v1alpha:
@@ -110,9 +135,21 @@ pub async fn serve(
                     .add_service(CustomersServiceServer::new(platform.customers()))
                     .add_service(AuditEventsServiceServer::new(audit_log::AuditLog::new(
                         platform.store.clone(),
-                    )));
+                    )))
+                    .add_service(TeamMembersServiceServer::new(platform.team_members()))
+                    .add_service(ServiceCatalogServiceServer::new(platform.catalog()))
+                    .add_service(AppointmentsServiceServer::new(platform.appointments()));
                 health_reporter
                     .set_serving::<CustomersServiceServer<customers::Customers>>()
+                    .await;
+                health_reporter
+                    .set_serving::<TeamMembersServiceServer<team_members::TeamMembers>>()
+                    .await;
+                health_reporter
+                    .set_serving::<ServiceCatalogServiceServer<catalog::Catalog>>()
+                    .await;
+                health_reporter
+                    .set_serving::<AppointmentsServiceServer<appointments::Appointments>>()
                     .await;
             }
             Group::Keys => {

@@ -7,6 +7,7 @@ pub mod tenant;
 mod write;
 
 pub mod api_keys;
+pub mod appointments;
 pub mod audit;
 pub mod catalog;
 pub mod customers;

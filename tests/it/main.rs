@@ -12,4 +12,5 @@ mod grpc;
 mod idempotency;
 mod limits;
 mod logs;
+mod operations;
 mod pagination;

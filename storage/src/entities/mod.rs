@@ -3,6 +3,8 @@
 //! organization id. The models are re-exported as plain data.
 
 pub mod api_keys;
+pub mod appointment_assignments;
+pub mod appointments;
 pub mod audit_events;
 pub mod customers;
 pub mod events;
@@ -20,7 +22,7 @@ use serde::{Deserialize, Serialize};
 pub struct StringList(pub Vec<String>);
 
 /// A postal address as stored.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
 pub struct AddressRecord {
     pub line1: String,
     pub line2: String,
