@@ -391,10 +391,12 @@ fn read_singular(kind: &Kind, json: &Json, path: &str, errors: &mut JsonErrors) 
             .as_bool()
             .map(Value::Bool)
             .or_else(|| fail(errors, "true or false")),
-        Kind::String => json
-            .as_str()
-            .map(|s| Value::String(s.to_owned()))
-            .or_else(|| fail(errors, "a string")),
+        // NUL is valid JSON but no database text type stores it: refuse it here, once.
+        Kind::String => match json.as_str() {
+            Some(s) if s.contains('\0') => fail(errors, "text without NUL characters"),
+            Some(s) => Some(Value::String(s.to_owned())),
+            None => fail(errors, "a string"),
+        },
         Kind::Bytes => match json
             .as_str()
             .map(|s| base64::engine::general_purpose::STANDARD.decode(s))
@@ -619,6 +621,7 @@ pub fn value_from_str(field: &FieldDescriptor, s: &str) -> Result<Value, String>
 fn scalar_from_str(kind: &Kind, s: &str) -> Result<Value, String> {
     let int = |what: &str| format!("must be {what}");
     match kind {
+        Kind::String if s.contains('\0') => Err("must not contain NUL characters".to_owned()),
         Kind::String => Ok(Value::String(s.to_owned())),
         Kind::Bool => match s {
             "true" => Ok(Value::Bool(true)),
@@ -708,6 +711,15 @@ mod tests {
         let input = json!({"a": [1.5, "x", null, {"b": true}]});
         let m = json_to_message(&d, &input).unwrap();
         assert_eq!(message_to_json(&m), input);
+    }
+
+    #[test]
+    fn nul_characters_are_refused() {
+        let d = desc("asteri.v1.CreateCustomerRequest");
+        let err = json_to_message(&d, &json!({"name": "a\u0000b"})).unwrap_err();
+        assert_eq!(err.0["name"], vec!["must be text without NUL characters".to_owned()]);
+        let field = d.get_field_by_name("name").unwrap();
+        assert!(value_from_str(&field, "x\0y").is_err());
     }
 
     #[test]
