@@ -3,6 +3,7 @@
 //! [`auth::AuthLayer`], which enforces the scopes declared in the proto.
 
 pub mod auth;
+pub mod billing;
 pub mod convert;
 pub mod customers;
 pub mod error;
