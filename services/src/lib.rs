@@ -16,8 +16,11 @@ use std::{future::Future, time::Duration};
 use proto::v1::{
     api_keys_service_server::ApiKeysServiceServer,
     customers_service_server::CustomersServiceServer,
+    estimates_service_server::EstimatesServiceServer,
     idempotency_service_server::IdempotencyServiceServer,
+    invoices_service_server::InvoicesServiceServer,
     organizations_service_server::OrganizationsServiceServer,
+    payments_service_server::PaymentsServiceServer,
 };
 use storage::Store;
 use tokio::net::TcpListener;
@@ -38,7 +41,12 @@ impl Group {
     /// The fully-qualified gRPC services of a group: what a gateway must route to it.
     pub fn services(self) -> &'static [&'static str] {
         match self {
-            Self::Resources => &["asteri.v1.CustomersService"],
+            Self::Resources => &[
+                "asteri.v1.CustomersService",
+                "asteri.v1.EstimatesService",
+                "asteri.v1.InvoicesService",
+                "asteri.v1.PaymentsService",
+            ],
             Self::Keys => &[
                 "asteri.v1.ApiKeysService",
                 "asteri.v1.OrganizationsService",
@@ -75,6 +83,18 @@ impl Platform {
     pub fn customers(&self) -> customers::Customers {
         customers::Customers::new(self.store.clone())
     }
+
+    pub fn estimates(&self) -> billing::estimates::Estimates {
+        billing::estimates::Estimates::new(self.store.clone())
+    }
+
+    pub fn invoices(&self) -> billing::invoices::Invoices {
+        billing::invoices::Invoices::new(self.store.clone())
+    }
+
+    pub fn payments(&self) -> billing::payments::Payments {
+        billing::payments::Payments::new(self.store.clone())
+    }
 }
 
 /// Serves the given groups on `listener`, with gRPC health and reflection (v1 and v1alpha:
@@ -103,9 +123,22 @@ pub async fn serve(
     for group in groups {
         match group {
             Group::Resources => {
-                routes.add_service(CustomersServiceServer::new(platform.customers()));
+                routes
+                    .add_service(CustomersServiceServer::new(platform.customers()))
+                    .add_service(EstimatesServiceServer::new(platform.estimates()))
+                    .add_service(InvoicesServiceServer::new(platform.invoices()))
+                    .add_service(PaymentsServiceServer::new(platform.payments()));
                 health_reporter
                     .set_serving::<CustomersServiceServer<customers::Customers>>()
+                    .await;
+                health_reporter
+                    .set_serving::<EstimatesServiceServer<billing::estimates::Estimates>>()
+                    .await;
+                health_reporter
+                    .set_serving::<InvoicesServiceServer<billing::invoices::Invoices>>()
+                    .await;
+                health_reporter
+                    .set_serving::<PaymentsServiceServer<billing::payments::Payments>>()
                     .await;
             }
             Group::Keys => {

@@ -65,10 +65,9 @@ pub trait Lifecycle {
             ServiceError::conflict(
                 INVALID_TRANSITION,
                 format!(
-                    "cannot {verb} this {resource}: it is {current} (attempted {current} -> {attempted}); {verb} moves {resources} from {froms} to {tos}",
+                    "cannot {verb} this {resource}: it is {current} (attempted {current} -> {attempted}); {verb} moves {resource}s from {froms} to {tos}",
                     verb = action.verb(),
                     resource = Self::RESOURCE,
-                    resources = format!("{}s", Self::RESOURCE),
                     current = from.as_str(),
                     froms = or_list(&froms),
                     tos = or_list(&tos),
