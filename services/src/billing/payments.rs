@@ -198,10 +198,10 @@ impl Payments {
                 "is required: one of card, ach, cash, check, other",
             );
         }
-        let status = match PaymentStatus::from_proto(req.status) {
-            None | Some(PaymentStatus::Succeeded) => PaymentStatus::Succeeded,
-            Some(PaymentStatus::Pending) => PaymentStatus::Pending,
-            Some(_) => {
+        let status = match (req.status, PaymentStatus::from_proto(req.status)) {
+            (0, _) | (_, Some(PaymentStatus::Succeeded)) => PaymentStatus::Succeeded,
+            (_, Some(PaymentStatus::Pending)) => PaymentStatus::Pending,
+            _ => {
                 v.add(
                     "status",
                     "must be pending or succeeded (or absent: succeeded)",

@@ -407,3 +407,71 @@ async fn concurrent_payments_never_overpay() {
     }
     app.shutdown().await;
 }
+
+fn authed<T>(t: &Tenant, message: T) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    let metadata = request.metadata_mut();
+    metadata.insert("x-api-key", t.key.parse().unwrap());
+    metadata.insert("x-organization-id", t.org.parse().unwrap());
+    request
+}
+
+/// The gRPC door takes raw enum numbers: unknown ones are refused, never read as a default.
+#[tokio::test]
+async fn unknown_enum_numbers_over_grpc_are_refused() {
+    use proto::v1::{
+        CreatePaymentRequest, ListInvoicesRequest, invoices_service_client::InvoicesServiceClient,
+        payments_service_client::PaymentsServiceClient,
+    };
+    use tonic::Code;
+    use tonic_types::StatusExt;
+
+    let app = spawn_app().await;
+    let (t, customer) = billing_tenant(&app).await;
+    let inv = id(&open_invoice(&app, &t, &customer, 1_000, &days_from_today(9)).await);
+    let mut payments = PaymentsServiceClient::connect(app.grpc.clone())
+        .await
+        .unwrap();
+    for (status, method, field) in [(99, 1, "status"), (3, 1, "status"), (0, 42, "method")] {
+        let err = payments
+            .create_payment(authed(
+                &t,
+                CreatePaymentRequest {
+                    invoice_id: inv.clone(),
+                    amount: 10,
+                    method,
+                    status,
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Code::InvalidArgument, "{err:?}");
+        let violations = err.get_details_bad_request().unwrap().field_violations;
+        assert!(
+            violations.iter().any(|v| v.field == field),
+            "{violations:?}"
+        );
+    }
+    let mut invoices = InvoicesServiceClient::connect(app.grpc.clone())
+        .await
+        .unwrap();
+    let err = invoices
+        .list_invoices(authed(
+            &t,
+            ListInvoicesRequest {
+                status: 77,
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::InvalidArgument);
+    assert_eq!(
+        err.get_details_error_info().unwrap().reason,
+        "invalid_request"
+    );
+    let (_, invoice) = get(&app, &t, &format!("/invoices/{inv}")).await;
+    assert_eq!(invoice["amount_paid"], 0);
+    app.shutdown().await;
+}
