@@ -336,6 +336,15 @@ impl Invoices {
             InvoiceStatus::Draft,
             "delete",
         )?;
+        if let Some(estimate) = &existing.estimate_id {
+            // The estimate names this invoice: deleting it would leave that reference dangling.
+            return Err(ServiceError::conflict(
+                "invoice_from_estimate",
+                format!(
+                    "this invoice was made from estimate {estimate}, which refers to it; void it instead"
+                ),
+            ));
+        }
         repo::delete(&w, id).await?;
         record(
             &mut w,

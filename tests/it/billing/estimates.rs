@@ -315,6 +315,11 @@ async fn convert_makes_a_draft_invoice_in_the_same_write() {
         ]
     );
     assert_eq!(audit_of(&app, &t.org, &inv).await, ["invoice.create"]);
+    // The estimate refers to its invoice: the draft can be voided, not deleted.
+    let (status, body) = call(&app, &t, Method::DELETE, &format!("/invoices/{inv}"), None).await;
+    assert_conflict(status, &body, "invoice_from_estimate", &[&est]);
+    let voided = ok(&app, &t, &format!("/invoices/{inv}/void"), json!({})).await;
+    assert_eq!(voided["status"], "void");
 
     // Filters.
     let other = create_estimate(&app, &t, &customer, json!([line("x", 1, 1)])).await;
