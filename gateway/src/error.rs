@@ -43,6 +43,8 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     #[error("send the request body as application/json")]
     UnsupportedMediaType,
+    #[error("no such object")]
+    ObjectNotFound,
     #[error("no route {method} {path}")]
     RouteNotFound { method: String, path: String },
     #[error("{method} is not allowed on {path}")]
@@ -157,6 +159,7 @@ impl ApiError {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type".to_owned(),
             ),
+            Self::ObjectNotFound => (StatusCode::NOT_FOUND, "not_found".to_owned()),
             Self::RouteNotFound { .. } => (StatusCode::NOT_FOUND, "route_not_found".to_owned()),
             Self::MethodNotAllowed { .. } => (
                 StatusCode::METHOD_NOT_ALLOWED,

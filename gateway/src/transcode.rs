@@ -131,6 +131,10 @@ pub fn request_message(
             .get(*name)
             .map(String::as_str)
             .unwrap_or_default();
+        if raw.contains('\0') {
+            // No object's id holds a NUL: the object does not exist.
+            return Err(ApiError::ObjectNotFound);
+        }
         match value_from_str(&field, raw) {
             Ok(v) => message.set_field(&field, v),
             Err(e) => push(&mut errors, name, e),

@@ -7,6 +7,7 @@ mod common;
 mod m20261122_000001_foundation;
 mod m20261122_000002_operations;
 mod m20261122_000003_appointments;
+mod m20261122_000004_billing;
 mod m20261122_000006_request_logs;
 
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_operations::Migration),
             Box::new(m20261122_000003_appointments::Migration),
             Box::new(m20261122_000006_request_logs::Migration),
+            Box::new(m20261122_000004_billing::Migration),
         ]
     }
 }

@@ -717,7 +717,10 @@ mod tests {
     fn nul_characters_are_refused() {
         let d = desc("asteri.v1.CreateCustomerRequest");
         let err = json_to_message(&d, &json!({"name": "a\u{0}b"})).unwrap_err();
-        assert_eq!(err.0["name"], vec!["must be text without NUL characters".to_owned()]);
+        assert_eq!(
+            err.0["name"],
+            vec!["must be text without NUL characters".to_owned()]
+        );
         let field = d.get_field_by_name("name").unwrap();
         assert!(value_from_str(&field, "x\0y").is_err());
     }

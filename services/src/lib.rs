@@ -5,6 +5,7 @@
 pub mod appointments;
 pub mod audit_log;
 pub mod auth;
+pub mod billing;
 pub mod catalog;
 pub mod convert;
 pub mod currency;
@@ -23,8 +24,11 @@ use proto::v1::{
     appointments_service_server::AppointmentsServiceServer,
     audit_events_service_server::AuditEventsServiceServer,
     customers_service_server::CustomersServiceServer,
+    estimates_service_server::EstimatesServiceServer,
     idempotency_service_server::IdempotencyServiceServer,
+    invoices_service_server::InvoicesServiceServer,
     organizations_service_server::OrganizationsServiceServer,
+    payments_service_server::PaymentsServiceServer,
     request_logs_service_server::RequestLogsServiceServer,
     service_catalog_service_server::ServiceCatalogServiceServer,
     team_members_service_server::TeamMembersServiceServer,
@@ -53,6 +57,9 @@ impl Group {
                 "asteri.v1.TeamMembersService",
                 "asteri.v1.ServiceCatalogService",
                 "asteri.v1.AppointmentsService",
+                "asteri.v1.EstimatesService",
+                "asteri.v1.InvoicesService",
+                "asteri.v1.PaymentsService",
             ],
             Self::Keys => &[
                 "asteri.v1.ApiKeysService",
@@ -103,6 +110,18 @@ impl Platform {
     pub fn appointments(&self) -> appointments::Appointments {
         appointments::Appointments::new(self.store.clone())
     }
+
+    pub fn estimates(&self) -> billing::estimates::Estimates {
+        billing::estimates::Estimates::new(self.store.clone())
+    }
+
+    pub fn invoices(&self) -> billing::invoices::Invoices {
+        billing::invoices::Invoices::new(self.store.clone())
+    }
+
+    pub fn payments(&self) -> billing::payments::Payments {
+        billing::payments::Payments::new(self.store.clone())
+    }
 }
 
 /// Serves the given groups on `listener`, with gRPC health and reflection (v1 and v1alpha:
@@ -138,18 +157,24 @@ pub async fn serve(
                     )))
                     .add_service(TeamMembersServiceServer::new(platform.team_members()))
                     .add_service(ServiceCatalogServiceServer::new(platform.catalog()))
-                    .add_service(AppointmentsServiceServer::new(platform.appointments()));
-                health_reporter
-                    .set_serving::<CustomersServiceServer<customers::Customers>>()
+                    .add_service(AppointmentsServiceServer::new(platform.appointments()))
+                    .add_service(EstimatesServiceServer::new(platform.estimates()))
+                    .add_service(InvoicesServiceServer::new(platform.invoices()))
+                    .add_service(PaymentsServiceServer::new(platform.payments()));
+                let h = &health_reporter;
+                h.set_serving::<CustomersServiceServer<customers::Customers>>()
                     .await;
-                health_reporter
-                    .set_serving::<TeamMembersServiceServer<team_members::TeamMembers>>()
+                h.set_serving::<TeamMembersServiceServer<team_members::TeamMembers>>()
                     .await;
-                health_reporter
-                    .set_serving::<ServiceCatalogServiceServer<catalog::Catalog>>()
+                h.set_serving::<ServiceCatalogServiceServer<catalog::Catalog>>()
                     .await;
-                health_reporter
-                    .set_serving::<AppointmentsServiceServer<appointments::Appointments>>()
+                h.set_serving::<AppointmentsServiceServer<appointments::Appointments>>()
+                    .await;
+                h.set_serving::<EstimatesServiceServer<billing::estimates::Estimates>>()
+                    .await;
+                h.set_serving::<InvoicesServiceServer<billing::invoices::Invoices>>()
+                    .await;
+                h.set_serving::<PaymentsServiceServer<billing::payments::Payments>>()
                     .await;
             }
             Group::Keys => {

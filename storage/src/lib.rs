@@ -11,8 +11,11 @@ pub mod appointments;
 pub mod audit;
 pub mod catalog;
 pub mod customers;
+pub mod estimates;
 pub mod idempotency;
+pub mod invoices;
 pub mod organizations;
+pub mod payments;
 pub mod request_logs;
 pub mod team_members;
 
@@ -21,7 +24,7 @@ use std::time::Duration;
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
 
-pub use entities::{AddressList, AddressRecord, StringList};
+pub use entities::{AddressList, AddressRecord, LineItemList, LineItemRecord, StringList};
 pub use tenant::{Page, PageQuery};
 pub use write::{Actor, ActorKind, Change, Write, WriteContext};
 
@@ -121,6 +124,14 @@ impl Store {
                 pending.len()
             )))
         }
+    }
+
+    /// Runs raw SQL on the pool. For tests that need to shape the database (for instance a
+    /// trigger that injects a failure); never called by the services.
+    #[doc(hidden)]
+    pub async fn execute_unprepared(&self, sql: &str) -> Result<()> {
+        self.db.execute_unprepared(sql).await?;
+        Ok(())
     }
 
     pub fn is_postgres(&self) -> bool {

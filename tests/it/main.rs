@@ -6,6 +6,7 @@
 mod helpers;
 
 mod auth;
+mod billing;
 mod cli;
 mod customers;
 mod grpc;

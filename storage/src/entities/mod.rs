@@ -7,9 +7,12 @@ pub mod appointment_assignments;
 pub mod appointments;
 pub mod audit_events;
 pub mod customers;
+pub mod estimates;
 pub mod events;
 pub mod idempotency_keys;
+pub mod invoices;
 pub mod organizations;
+pub mod payments;
 pub mod request_logs;
 pub mod service_items;
 pub mod team_members;
@@ -34,3 +37,18 @@ pub struct AddressRecord {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
 pub struct AddressList(pub Vec<AddressRecord>);
+
+/// One line of an estimate or an invoice as stored: its amount is computed by the services
+/// (`quantity * unit_price`) before it is written.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineItemRecord {
+    /// The catalog item (`svc_...`) this line bills for; empty for a free-text line.
+    pub service_id: String,
+    pub description: String,
+    pub quantity: i64,
+    pub unit_price: i64,
+    pub amount: i64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
+pub struct LineItemList(pub Vec<LineItemRecord>);

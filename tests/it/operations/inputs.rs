@@ -41,11 +41,16 @@ async fn nul_characters_and_garbage_ids_are_4xx() {
             Method::POST,
             path,
             Some(body),
-            422,
-            "validation_failed",
+            400,
+            "invalid_request",
         )
         .await;
-        assert!(body["errors"][field].is_array(), "{path} {field}: {body}");
+        // Refused at the JSON boundary, with the path of the offending value.
+        let keys: Vec<&String> = body["errors"].as_object().unwrap().keys().collect();
+        assert!(
+            keys.iter().any(|k| k.starts_with(field)),
+            "{path} {field}: {body}"
+        );
     }
     let appointment = id_of(&book(&app, &s, json!({})).await);
     let path = format!("/appointments/{appointment}");
@@ -64,11 +69,12 @@ async fn nul_characters_and_garbage_ids_are_4xx() {
             Method::PATCH,
             &path,
             Some(body),
-            422,
-            "validation_failed",
+            400,
+            "invalid_request",
         )
         .await;
-        assert!(body["errors"][field].is_array(), "{field}: {body}");
+        let keys: Vec<&String> = body["errors"].as_object().unwrap().keys().collect();
+        assert!(keys.iter().any(|k| k.starts_with(field)), "{field}: {body}");
     }
     let mut stranger = booking(&s);
     stranger["customer_id"] = json!(nul);
@@ -78,11 +84,11 @@ async fn nul_characters_and_garbage_ids_are_4xx() {
         Method::POST,
         "/appointments",
         Some(stranger),
-        422,
-        "validation_failed",
+        400,
+        "invalid_request",
     )
     .await;
-    assert_eq!(body["errors"], json!({"customer_id": ["no such customer"]}));
+    assert!(body["errors"]["customer_id"].is_array(), "{body}");
     let assign = format!("{path}/assign");
     let body = json!({"team_member_ids": [nul, "tm_x"]});
     fails(
@@ -91,8 +97,8 @@ async fn nul_characters_and_garbage_ids_are_4xx() {
         Method::POST,
         &assign,
         Some(body),
-        422,
-        "validation_failed",
+        400,
+        "invalid_request",
     )
     .await;
 
@@ -125,11 +131,12 @@ async fn nul_characters_and_garbage_ids_are_4xx() {
         )
         .await;
     }
-    for query in [
-        "customer_id=%00",
-        "team_member_id=a%00b",
-        "customer_id=cus_1&team_member_id=tm_1",
-    ] {
+    // A NUL in a filter is a malformed parameter.
+    for query in ["customer_id=%00", "team_member_id=a%00b"] {
+        let path = format!("/appointments?{query}");
+        fails(&app, t, Method::GET, &path, None, 400, "invalid_request").await;
+    }
+    for query in ["customer_id=cus_1&team_member_id=tm_1"] {
         let (status, body) = call(
             &app,
             t,
