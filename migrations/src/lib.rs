@@ -9,6 +9,7 @@ mod m20261122_000002_operations;
 mod m20261122_000003_appointments;
 mod m20261122_000004_billing;
 mod m20261122_000006_request_logs;
+mod m20261122_000007_event_subjects;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_operations::Migration),
             Box::new(m20261122_000003_appointments::Migration),
             Box::new(m20261122_000006_request_logs::Migration),
+            Box::new(m20261122_000007_event_subjects::Migration),
             Box::new(m20261122_000004_billing::Migration),
         ]
     }

@@ -12,6 +12,7 @@ use storage::{
 use tonic::{Request, Response, Status};
 
 use crate::{
+    activity,
     auth::context,
     convert::{Check, from_timestamp, known_id, next_cursor, page_query, timestamp},
     error::{ServiceError, ServiceResult, Violations},
@@ -340,15 +341,15 @@ impl CustomersService for Customers {
         Ok(Response::new(()))
     }
 
-    /// Appointments, estimates, invoices and payments are the entries of this history; until
-    /// those resources exist in an organization the history of a customer is empty.
+    /// Every event about the customer's appointments, estimates, invoices and payments,
+    /// newest first (see `activity`).
     async fn list_customer_activity(
         &self,
         r: Request<ListCustomerActivityRequest>,
     ) -> Result<Response<ListCustomerActivityResponse>, Status> {
         let ctx = context(&r)?;
         let req = r.into_inner();
-        page_query(req.limit, "", ID_PREFIX)?;
+        let query = page_query(req.limit, &req.cursor, activity::CURSOR_PREFIX)?;
         known_id(RESOURCE, ID_PREFIX, &req.id)?;
         if repo::get(&self.store, ctx.org()?, &req.id)
             .await
@@ -357,10 +358,12 @@ impl CustomersService for Customers {
         {
             return Err(ServiceError::not_found(RESOURCE, &req.id).into());
         }
+        let (data, has_more, next_cursor) =
+            activity::page(&self.store, ctx.org()?, &req.id, &query).await?;
         Ok(Response::new(ListCustomerActivityResponse {
-            data: Vec::new(),
-            has_more: false,
-            next_cursor: None,
+            data,
+            has_more,
+            next_cursor,
         }))
     }
 }

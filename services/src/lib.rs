@@ -2,6 +2,7 @@
 //! database through `storage`; they never speak REST. Every `asteri.*` RPC is guarded by
 //! [`auth::AuthLayer`], which enforces the scopes declared in the proto.
 
+pub mod activity;
 pub mod appointments;
 pub mod audit_log;
 pub mod auth;

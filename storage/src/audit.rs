@@ -52,3 +52,15 @@ pub async fn list_events(
     }
     Ok(page(db.conn(), select, q).await?)
 }
+
+/// The events about one customer's objects (appointments, estimates, invoices, payments),
+/// newest first: the customer's activity.
+pub async fn customer_events(
+    db: &impl Db,
+    org: &OrgId,
+    customer_id: &str,
+    q: &PageQuery,
+) -> Result<Page<Event>> {
+    let select = scoped::<events::Entity>(org).filter(events::Column::CustomerId.eq(customer_id));
+    Ok(page(db.conn(), select, q).await?)
+}

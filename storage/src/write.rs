@@ -121,6 +121,12 @@ impl Write {
         let Some((event_type, data)) = change.event else {
             return Ok(None);
         };
+        // Objects that belong to a customer carry `customer_id`: index the event under it.
+        let data_customer_id = data
+            .get("customer_id")
+            .and_then(|v| v.as_str())
+            .filter(|id| !id.is_empty())
+            .map(str::to_owned);
         let event = entities::events::Model {
             id: new_id("evt"),
             organization_id: self.ctx.org.as_str().to_owned(),
@@ -128,6 +134,7 @@ impl Write {
             data,
             request_id: self.ctx.request_id.clone(),
             created_at: now,
+            customer_id: data_customer_id,
         };
         let id = event.id.clone();
         event.into_active_model().insert(&self.tx).await?;

@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod activity;
 mod auth;
 mod billing;
 mod cli;

@@ -13,6 +13,8 @@ pub struct Model {
     pub data: Json,
     pub request_id: String,
     pub created_at: DateTimeUtc,
+    /// The customer the event concerns (the object's `customer_id`), if any.
+    pub customer_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
