@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod common;
 mod m20261122_000001_foundation;
 mod m20261122_000002_operations;
+mod m20261122_000005_files;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_foundation::Migration),
             Box::new(m20261122_000002_operations::Migration),
+            Box::new(m20261122_000005_files::Migration),
         ]
     }
 }

@@ -10,7 +10,9 @@ pub mod api_keys;
 pub mod audit;
 pub mod catalog;
 pub mod customers;
+pub mod files;
 pub mod idempotency;
+pub mod objects;
 pub mod organizations;
 pub mod team_members;
 

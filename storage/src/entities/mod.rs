@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod audit_events;
 pub mod customers;
 pub mod events;
+pub mod files;
 pub mod idempotency_keys;
 pub mod organizations;
 pub mod service_items;
