@@ -5,16 +5,18 @@
 pub mod auth;
 pub mod convert;
 pub mod customers;
+pub mod deadline;
 pub mod error;
+pub mod files;
 pub mod idempotency;
 pub mod keys;
 pub mod record;
 
-use std::{future::Future, time::Duration};
+use std::future::Future;
 
 use proto::v1::{
     api_keys_service_server::ApiKeysServiceServer,
-    customers_service_server::CustomersServiceServer,
+    customers_service_server::CustomersServiceServer, files_service_server::FilesServiceServer,
     idempotency_service_server::IdempotencyServiceServer,
     organizations_service_server::OrganizationsServiceServer,
 };
@@ -37,7 +39,7 @@ impl Group {
     /// The fully-qualified gRPC services of a group: what a gateway must route to it.
     pub fn services(self) -> &'static [&'static str] {
         match self {
-            Self::Resources => &["asteri.v1.CustomersService"],
+            Self::Resources => &["asteri.v1.CustomersService", "asteri.v1.FilesService"],
             Self::Keys => &[
                 "asteri.v1.ApiKeysService",
                 "asteri.v1.OrganizationsService",
@@ -52,6 +54,7 @@ impl Group {
 pub struct Platform {
     pub store: Store,
     pub authorizer: Authorizer,
+    pub files: files::FilesSettings,
 }
 
 impl Platform {
@@ -60,7 +63,14 @@ impl Platform {
         Self {
             authorizer: Authorizer::new(verifier, internal_token),
             store,
+            files: files::FilesSettings::default(),
         }
+    }
+
+    /// Where this platform keeps file contents, and the upload size limit.
+    pub fn with_files(mut self, files: files::FilesSettings) -> Self {
+        self.files = files;
+        self
     }
 
     pub fn keys(&self) -> keys::Keys {
@@ -73,6 +83,10 @@ impl Platform {
 
     pub fn customers(&self) -> customers::Customers {
         customers::Customers::new(self.store.clone())
+    }
+
+    pub fn files(&self) -> files::Files {
+        files::Files::new(self.store.clone(), self.files.clone())
     }
 }
 
@@ -102,9 +116,14 @@ pub async fn serve(
     for group in groups {
         match group {
             Group::Resources => {
-                routes.add_service(CustomersServiceServer::new(platform.customers()));
+                routes
+                    .add_service(CustomersServiceServer::new(platform.customers()))
+                    .add_service(FilesServiceServer::new(platform.files()));
                 health_reporter
                     .set_serving::<CustomersServiceServer<customers::Customers>>()
+                    .await;
+                health_reporter
+                    .set_serving::<FilesServiceServer<files::Files>>()
                     .await;
             }
             Group::Keys => {
@@ -121,7 +140,7 @@ pub async fn serve(
         }
     }
     tonic::transport::Server::builder()
-        .timeout(Duration::from_secs(30))
+        .layer(deadline::DeadlineLayer)
         .layer(AuthLayer::new(platform.authorizer.clone()))
         .add_routes(routes.routes())
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
