@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 
 use anyhow::{Context as _, bail};
 use services::Group;
+use storage::objects::{ObjectsConfig, S3Config};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Role {
@@ -44,6 +45,10 @@ pub struct Config {
     pub hash_key: Vec<u8>,
     pub resources_url: Option<String>,
     pub keys_url: Option<String>,
+    /// Where file contents are kept: `ASTERI_FILES_DIR`, or a bucket with `ASTERI_S3_BUCKET`.
+    pub files: ObjectsConfig,
+    /// The largest file an upload may carry (`ASTERI_MAX_FILE_BYTES`).
+    pub max_file_bytes: u64,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://asteri.db?mode=rwc";
@@ -74,6 +79,40 @@ pub fn random_token(prefix: &str) -> String {
 }
 
 impl Config {
+    /// `ASTERI_S3_BUCKET` (with `ASTERI_S3_ENDPOINT`, `ASTERI_S3_REGION`,
+    /// `ASTERI_S3_ACCESS_KEY_ID`, `ASTERI_S3_SECRET_ACCESS_KEY`, `ASTERI_S3_ALLOW_HTTP`, or the
+    /// standard `AWS_*` variables) selects a bucket; otherwise the folder `ASTERI_FILES_DIR`.
+    pub fn files() -> anyhow::Result<ObjectsConfig> {
+        let Some(bucket) = env("ASTERI_S3_BUCKET") else {
+            return Ok(env("ASTERI_FILES_DIR")
+                .map(|dir| ObjectsConfig::Local { dir: dir.into() })
+                .unwrap_or_default());
+        };
+        let allow_http = match env("ASTERI_S3_ALLOW_HTTP").as_deref() {
+            None | Some("0" | "false") => false,
+            Some("1" | "true") => true,
+            Some(other) => bail!("ASTERI_S3_ALLOW_HTTP={other}: use 1 or 0"),
+        };
+        Ok(ObjectsConfig::S3(S3Config {
+            bucket,
+            endpoint: env("ASTERI_S3_ENDPOINT"),
+            region: env("ASTERI_S3_REGION"),
+            access_key_id: env("ASTERI_S3_ACCESS_KEY_ID"),
+            secret_access_key: env("ASTERI_S3_SECRET_ACCESS_KEY"),
+            allow_http,
+        }))
+    }
+
+    pub fn max_file_bytes() -> anyhow::Result<u64> {
+        match env("ASTERI_MAX_FILE_BYTES") {
+            None => Ok(services::files::DEFAULT_MAX_FILE_BYTES),
+            Some(v) => match v.trim().parse::<u64>() {
+                Ok(n) if n > 0 => Ok(n),
+                _ => bail!("ASTERI_MAX_FILE_BYTES={v} is not a positive number of bytes"),
+            },
+        }
+    }
+
     pub fn database_url() -> String {
         env("ASTERI_DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned())
     }
@@ -137,6 +176,8 @@ impl Config {
             hash_key: Self::hash_key()?,
             resources_url: env("ASTERI_RESOURCES_URL"),
             keys_url: env("ASTERI_KEYS_URL"),
+            files: Self::files()?,
+            max_file_bytes: Self::max_file_bytes()?,
         })
     }
 }

@@ -556,7 +556,7 @@ mod tests {
             "image/",
             "/png",
             "a b/c",
-            "text/plain\n",
+            "text/plain; a=\u{7}",
             "ima\u{e9}ge/png",
         ] {
             assert!(normalize_mime_type(bad).is_none(), "{bad}");

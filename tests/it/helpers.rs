@@ -1,4 +1,4 @@
-use std::time::Duration;
+use std::{path::PathBuf, time::Duration};
 
 use asteri::{Config, Role, Running, cli};
 use reqwest::{Client, Method, RequestBuilder, Response};
@@ -15,6 +15,8 @@ pub struct TestApp {
     pub platform: Platform,
     pub client: Client,
     pub running: Option<Running>,
+    /// The folder that holds uploaded files (`ASTERI_FILES_DIR`), inside the test's temp dir.
+    pub files_dir: PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -49,8 +51,15 @@ async fn database_url(dir: &tempfile::TempDir) -> String {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_configured(|_| {}).await
+}
+
+/// Starts the app with the test defaults changed by `configure`.
+pub async fn spawn_configured(configure: impl FnOnce(&mut Config)) -> TestApp {
+    storage::objects::install_crypto_provider();
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = Config {
+    let files_dir = dir.path().join("files");
+    let mut config = Config {
         role: Role::All,
         database_url: database_url(&dir).await,
         http_addr: "127.0.0.1:0".parse().unwrap(),
@@ -59,7 +68,12 @@ pub async fn spawn_app() -> TestApp {
         hash_key: asteri::config::random_token("").into_bytes(),
         resources_url: None,
         keys_url: None,
+        files: storage::objects::ObjectsConfig::Local {
+            dir: files_dir.clone(),
+        },
+        max_file_bytes: services::files::DEFAULT_MAX_FILE_BYTES,
     };
+    configure(&mut config);
     let running = asteri::start(config.clone()).await.expect("the app starts");
     // A second platform on the same database: like another replica, with its own caches.
     let platform = Platform::new(
@@ -77,6 +91,7 @@ pub async fn spawn_app() -> TestApp {
             .build()
             .unwrap(),
         running: Some(running),
+        files_dir,
         _dir: dir,
     }
 }

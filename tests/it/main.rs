@@ -8,6 +8,7 @@ mod helpers;
 mod auth;
 mod cli;
 mod customers;
+mod files;
 mod grpc;
 mod idempotency;
 mod limits;
