@@ -200,14 +200,6 @@ impl ObjectStorage {
         format!("{}/{file_id}", org.as_str())
     }
 
-    /// The path of an object in the local folder (`None` for a bucket).
-    pub fn local_path(&self, key: &str) -> Option<PathBuf> {
-        match &self.inner.backend {
-            Backend::Local { dir, .. } => Some(key.split('/').fold(dir.clone(), |p, s| p.join(s))),
-            Backend::Remote(_) => None,
-        }
-    }
-
     fn store(&self) -> Result<Arc<dyn ObjectStore>, ObjectError> {
         match &self.inner.backend {
             Backend::Remote(store) => Ok(store.clone()),
@@ -258,15 +250,6 @@ impl ObjectStorage {
         let path = Self::path(key)?;
         match self.store()?.delete(&path).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
-            Err(e) => Err(e.into()),
-        }
-    }
-
-    pub async fn exists(&self, key: &str) -> Result<bool, ObjectError> {
-        let path = Self::path(key)?;
-        match self.store()?.head(&path).await {
-            Ok(_) => Ok(true),
-            Err(object_store::Error::NotFound { .. }) => Ok(false),
             Err(e) => Err(e.into()),
         }
     }
