@@ -1,8 +1,10 @@
 //! The public REST gateway (`/api/public/v1`). Routes are derived from the proto's
 //! `google.api.http` rules at start-up, never written per resource; each request is
 //! authenticated, pinned to its organization, scope-checked, rate-limited, transcoded to
-//! its gRPC call and back. The gateway holds no database connection: keys, idempotency and
-//! every resource are reached through tonic clients.
+//! its gRPC call and back. Unary RPCs take and give JSON; streaming RPCs (file uploads and
+//! downloads) go through `streaming.rs`, chosen by their streaming shape, after the same
+//! checks. The gateway holds no database connection: keys, idempotency and every resource
+//! are reached through tonic clients.
 
 pub mod edge;
 pub mod error;
