@@ -8,7 +8,7 @@
 
 use std::time::{Duration, Instant};
 
-use asteri::{Config, Role, cli};
+use asteri::{Config, cli};
 use proto::v1::CreateCustomerRequest;
 use services::{Platform, auth::RequestContext};
 use storage::OrgId;
@@ -83,17 +83,7 @@ async fn main() -> anyhow::Result<()> {
             dir.path().join("bench.db").display()
         )
     });
-    let config = Config {
-        role: Role::All,
-        database_url: database_url.clone(),
-        http_addr: "127.0.0.1:0".parse()?,
-        grpc_addr: "127.0.0.1:0".parse()?,
-        internal_token: asteri::config::random_token("ast_int_"),
-        hash_key: asteri::config::random_token("").into_bytes(),
-        resources_url: None,
-        keys_url: None,
-        request_log_retention: Duration::from_secs(86_400),
-    };
+    let config = Config::local(database_url.clone(), dir.path());
     let running = asteri::start(config.clone()).await?;
     let platform = Platform::new(
         running.store.clone().expect("all role"),

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 
 use anyhow::{Context as _, bail};
 use services::Group;
+use storage::objects::{ObjectsConfig, S3Config};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Role {
@@ -46,6 +47,10 @@ pub struct Config {
     pub keys_url: Option<String>,
     /// How long request logs are kept (`ASTERI_REQUEST_LOG_RETENTION_DAYS`, default 30).
     pub request_log_retention: std::time::Duration,
+    /// Where file contents are kept: `ASTERI_FILES_DIR`, or a bucket with `ASTERI_S3_BUCKET`.
+    pub files: ObjectsConfig,
+    /// The largest file an upload may carry (`ASTERI_MAX_FILE_BYTES`).
+    pub max_file_bytes: u64,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://asteri.db?mode=rwc";
@@ -76,6 +81,40 @@ pub fn random_token(prefix: &str) -> String {
 }
 
 impl Config {
+    /// `ASTERI_S3_BUCKET` (with `ASTERI_S3_ENDPOINT`, `ASTERI_S3_REGION`,
+    /// `ASTERI_S3_ACCESS_KEY_ID`, `ASTERI_S3_SECRET_ACCESS_KEY`, `ASTERI_S3_ALLOW_HTTP`, or the
+    /// standard `AWS_*` variables) selects a bucket; otherwise the folder `ASTERI_FILES_DIR`.
+    pub fn files() -> anyhow::Result<ObjectsConfig> {
+        let Some(bucket) = env("ASTERI_S3_BUCKET") else {
+            return Ok(env("ASTERI_FILES_DIR")
+                .map(|dir| ObjectsConfig::Local { dir: dir.into() })
+                .unwrap_or_default());
+        };
+        let allow_http = match env("ASTERI_S3_ALLOW_HTTP").as_deref() {
+            None | Some("0" | "false") => false,
+            Some("1" | "true") => true,
+            Some(other) => bail!("ASTERI_S3_ALLOW_HTTP={other}: use 1 or 0"),
+        };
+        Ok(ObjectsConfig::S3(S3Config {
+            bucket,
+            endpoint: env("ASTERI_S3_ENDPOINT"),
+            region: env("ASTERI_S3_REGION"),
+            access_key_id: env("ASTERI_S3_ACCESS_KEY_ID"),
+            secret_access_key: env("ASTERI_S3_SECRET_ACCESS_KEY"),
+            allow_http,
+        }))
+    }
+
+    pub fn max_file_bytes() -> anyhow::Result<u64> {
+        match env("ASTERI_MAX_FILE_BYTES") {
+            None => Ok(services::files::DEFAULT_MAX_FILE_BYTES),
+            Some(v) => match v.trim().parse::<u64>() {
+                Ok(n) if n > 0 => Ok(n),
+                _ => bail!("ASTERI_MAX_FILE_BYTES={v} is not a positive number of bytes"),
+            },
+        }
+    }
+
     pub fn database_url() -> String {
         env("ASTERI_DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned())
     }
@@ -105,6 +144,26 @@ impl Config {
                 }
                 Ok(key.into_bytes())
             }
+        }
+    }
+
+    /// Everything in one process on loopback with free ports, fresh secrets, and files kept
+    /// under `data_dir`: what tests and benchmarks start.
+    pub fn local(database_url: String, data_dir: &std::path::Path) -> Self {
+        Self {
+            role: Role::All,
+            database_url,
+            http_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            grpc_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            internal_token: random_token(proto::credentials::INTERNAL_PREFIX),
+            hash_key: random_token("").into_bytes(),
+            resources_url: None,
+            keys_url: None,
+            request_log_retention: std::time::Duration::from_secs(30 * 86_400),
+            files: ObjectsConfig::Local {
+                dir: data_dir.join("files"),
+            },
+            max_file_bytes: services::files::DEFAULT_MAX_FILE_BYTES,
         }
     }
 
@@ -148,6 +207,8 @@ impl Config {
                 };
                 std::time::Duration::from_secs(days * 86_400)
             },
+            files: Self::files()?,
+            max_file_bytes: Self::max_file_bytes()?,
         })
     }
 }

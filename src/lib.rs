@@ -9,8 +9,8 @@ pub mod seed;
 use std::{collections::HashMap, net::SocketAddr, time::Duration};
 
 use anyhow::Context as _;
-use services::{Group, Platform};
-use storage::Store;
+use services::{Group, Platform, files::FilesSettings};
+use storage::{Store, objects::ObjectStorage};
 use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
 use tonic::transport::{Channel, Endpoint};
 
@@ -58,6 +58,7 @@ fn lazy_channel(url: &str) -> anyhow::Result<Channel> {
 /// Starts the configured role: binds its listeners (port 0 picks a free port), applies
 /// migrations when it owns the database, and serves until [`Running::shutdown`].
 pub async fn start(config: Config) -> anyhow::Result<Running> {
+    storage::objects::install_crypto_provider();
     let (stop, stop_rx) = watch::channel(false);
     let mut tasks = Vec::new();
     let groups = config.role.groups();
@@ -83,7 +84,13 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
             .await
             .with_context(|| format!("binding the gRPC address {}", config.grpc_addr))?;
         grpc_addr = Some(listener.local_addr()?);
-        let platform = Platform::new(store.clone(), &config.hash_key, &config.internal_token);
+        let objects =
+            ObjectStorage::new(&config.files).context("configuring the storage of files")?;
+        let platform = Platform::new(store.clone(), &config.hash_key, &config.internal_token)
+            .with_files(FilesSettings {
+                objects,
+                max_file_bytes: config.max_file_bytes,
+            });
         if groups.contains(&Group::Keys) {
             let (store, retention) = (store.clone(), config.request_log_retention);
             let every = Duration::from_secs(3_600);

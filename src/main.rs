@@ -169,6 +169,7 @@ fn print_json(value: &serde_json::Value) -> anyhow::Result<()> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    storage::objects::install_crypto_provider();
     init_tracing();
     match Args::parse().command {
         Command::Dev => dev().await,

@@ -3,7 +3,8 @@
 //!
 //! gRPC statuses from the services map one way everywhere ([`status_of`]): the public code
 //! comes from the `google.rpc.ErrorInfo` reason the services attach, field problems from
-//! `google.rpc.BadRequest`. 5xx answers never carry the upstream message.
+//! `google.rpc.BadRequest`. 5xx answers never carry the upstream message. One reason moves
+//! the status: `payload_too_large` (an upload over the service's limit) is 413.
 
 use std::collections::BTreeMap;
 
@@ -41,8 +42,8 @@ pub enum ApiError {
     },
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
-    #[error("send the request body as application/json")]
-    UnsupportedMediaType,
+    #[error("send the request body as {0}")]
+    UnsupportedMediaType(&'static str),
     #[error("no such object")]
     ObjectNotFound,
     #[error("no route {method} {path}")]
@@ -94,6 +95,12 @@ pub fn status_of(status: &tonic::Status) -> (StatusCode, String) {
         .map(|i| i.reason)
         .filter(|r| !r.is_empty());
     let (http, default) = match status.code() {
+        // A service refusing an upload over its size limit: 413, not 429 or 422.
+        Code::ResourceExhausted | Code::InvalidArgument
+            if reason.as_deref() == Some("payload_too_large") =>
+        {
+            (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
+        }
         Code::InvalidArgument => match reason.as_deref() {
             Some("invalid_request" | "organization_required") => {
                 (StatusCode::BAD_REQUEST, "invalid_request")
@@ -155,7 +162,7 @@ impl ApiError {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large".to_owned(),
             ),
-            Self::UnsupportedMediaType => (
+            Self::UnsupportedMediaType(_) => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type".to_owned(),
             ),

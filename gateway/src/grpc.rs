@@ -1,28 +1,70 @@
 //! Calling any RPC of the contract without generated types: requests and responses are
-//! `prost_reflect::DynamicMessage`s encoded by this codec.
+//! `prost_reflect::DynamicMessage`s encoded by this codec, in the three shapes the gateway
+//! serves (unary, client-streaming, server-streaming).
 
+use std::marker::PhantomData;
+
+use futures::Stream;
 use http::uri::PathAndQuery;
 use prost::Message as _;
 use prost_reflect::{DynamicMessage, MessageDescriptor};
 use tonic::{
-    Status,
+    Status, Streaming,
     codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder},
     transport::Channel,
 };
 
-#[derive(Clone)]
-pub struct DynamicCodec {
-    output: MessageDescriptor,
+/// What the gateway can put on a request stream.
+pub trait Outgoing: Send + 'static {
+    fn encode_to(self, dst: &mut EncodeBuf<'_>) -> Result<(), Status>;
 }
 
-impl Codec for DynamicCodec {
-    type Encode = DynamicMessage;
+impl Outgoing for DynamicMessage {
+    fn encode_to(self, dst: &mut EncodeBuf<'_>) -> Result<(), Status> {
+        self.encode(dst)
+            .map_err(|e| Status::internal(format!("encoding the request failed: {e}")))
+    }
+}
+
+/// One item of a client-streaming request. `Abort` makes the request body fail, so the
+/// HTTP/2 stream is reset and the service sees a broken stream, never a clean end: a stream
+/// that was cut short must not look complete.
+pub enum Frame {
+    Message(DynamicMessage),
+    Abort,
+}
+
+impl Outgoing for Frame {
+    fn encode_to(self, dst: &mut EncodeBuf<'_>) -> Result<(), Status> {
+        match self {
+            Self::Message(message) => message.encode_to(dst),
+            Self::Abort => Err(Status::cancelled("the request stream was abandoned")),
+        }
+    }
+}
+
+pub struct DynamicCodec<T = DynamicMessage> {
+    output: MessageDescriptor,
+    outgoing: PhantomData<fn(T)>,
+}
+
+impl<T> DynamicCodec<T> {
+    pub fn new(output: MessageDescriptor) -> Self {
+        Self {
+            output,
+            outgoing: PhantomData,
+        }
+    }
+}
+
+impl<T: Outgoing> Codec for DynamicCodec<T> {
+    type Encode = T;
     type Decode = DynamicMessage;
-    type Encoder = DynamicEncoder;
+    type Encoder = DynamicEncoder<T>;
     type Decoder = DynamicDecoder;
 
     fn encoder(&mut self) -> Self::Encoder {
-        DynamicEncoder
+        DynamicEncoder(PhantomData)
     }
 
     fn decoder(&mut self) -> Self::Decoder {
@@ -30,15 +72,14 @@ impl Codec for DynamicCodec {
     }
 }
 
-pub struct DynamicEncoder;
+pub struct DynamicEncoder<T>(PhantomData<fn(T)>);
 
-impl Encoder for DynamicEncoder {
-    type Item = DynamicMessage;
+impl<T: Outgoing> Encoder for DynamicEncoder<T> {
+    type Item = T;
     type Error = Status;
 
     fn encode(&mut self, item: Self::Item, dst: &mut EncodeBuf<'_>) -> Result<(), Self::Error> {
-        item.encode(dst)
-            .map_err(|e| Status::internal(format!("encoding the request failed: {e}")))
+        item.encode_to(dst)
     }
 }
 
@@ -55,6 +96,18 @@ impl Decoder for DynamicDecoder {
     }
 }
 
+async fn ready(
+    channel: Channel,
+    grpc_path: &str,
+) -> Result<(tonic::client::Grpc<Channel>, PathAndQuery), Status> {
+    let mut grpc = tonic::client::Grpc::new(channel);
+    grpc.ready()
+        .await
+        .map_err(|e| Status::unavailable(format!("upstream not ready: {e}")))?;
+    let path = PathAndQuery::try_from(grpc_path).map_err(|e| Status::internal(e.to_string()))?;
+    Ok((grpc, path))
+}
+
 /// One unary call of `grpc_path` (`/pkg.Service/Method`).
 pub async fn unary(
     channel: Channel,
@@ -62,12 +115,38 @@ pub async fn unary(
     request: tonic::Request<DynamicMessage>,
     output: MessageDescriptor,
 ) -> Result<DynamicMessage, Status> {
-    let mut grpc = tonic::client::Grpc::new(channel);
-    grpc.ready()
+    let (mut grpc, path) = ready(channel, grpc_path).await?;
+    grpc.unary(request, path, DynamicCodec::new(output))
         .await
-        .map_err(|e| Status::unavailable(format!("upstream not ready: {e}")))?;
-    let path = PathAndQuery::try_from(grpc_path).map_err(|e| Status::internal(e.to_string()))?;
-    grpc.unary(request, path, DynamicCodec { output })
+        .map(tonic::Response::into_inner)
+}
+
+/// One client-streaming call: the frames of `request` go out as they come.
+pub async fn client_streaming<S>(
+    channel: Channel,
+    grpc_path: &str,
+    request: tonic::Request<S>,
+    output: MessageDescriptor,
+) -> Result<DynamicMessage, Status>
+where
+    S: Stream<Item = Frame> + Send + 'static,
+{
+    let (mut grpc, path) = ready(channel, grpc_path).await?;
+    grpc.client_streaming(request, path, DynamicCodec::<Frame>::new(output))
+        .await
+        .map(tonic::Response::into_inner)
+}
+
+/// One server-streaming call: the stream of answers (an error status before the first one
+/// comes back as `Err`).
+pub async fn server_streaming(
+    channel: Channel,
+    grpc_path: &str,
+    request: tonic::Request<DynamicMessage>,
+    output: MessageDescriptor,
+) -> Result<Streaming<DynamicMessage>, Status> {
+    let (mut grpc, path) = ready(channel, grpc_path).await?;
+    grpc.server_streaming(request, path, DynamicCodec::new(output))
         .await
         .map(tonic::Response::into_inner)
 }

@@ -59,6 +59,18 @@ impl Idempotent<'_> {
     where
         F: Future<Output = Result<Outcome, ApiError>>,
     {
+        if let Some(replay) = self.begin().await? {
+            return Ok((replay, true));
+        }
+        let result = execute.await;
+        self.finish(&result).await;
+        result.map(|outcome| (outcome, false))
+    }
+
+    /// Claims the key. `Some` is the stored answer of an earlier request with this key and
+    /// fingerprint (nothing is to run); `None` means the caller runs the request and then
+    /// calls [`Idempotent::finish`].
+    pub async fn begin(&mut self) -> Result<Option<Outcome>, ApiError> {
         let started = Instant::now();
         let mut pause = Duration::from_millis(20);
         loop {
@@ -77,10 +89,10 @@ impl Idempotent<'_> {
                 .await?
                 .into_inner();
             match IdempotencyOutcome::try_from(answer.outcome).unwrap_or_default() {
-                IdempotencyOutcome::Proceed => break,
+                IdempotencyOutcome::Proceed => return Ok(None),
                 IdempotencyOutcome::Replay => {
                     let stored = answer.response.unwrap_or_default();
-                    return Ok((Outcome::from_stored(&stored), true));
+                    return Ok(Some(Outcome::from_stored(&stored)));
                 }
                 IdempotencyOutcome::Mismatch => return Err(ApiError::IdempotencyKeyReused),
                 IdempotencyOutcome::InProgress | IdempotencyOutcome::Unspecified => {
@@ -92,10 +104,12 @@ impl Idempotent<'_> {
                 }
             }
         }
-        let result = execute.await;
-        // Answers the client may get again are stored; server failures are released so that
-        // a retry runs afresh.
-        let stored = match &result {
+    }
+
+    /// Stores what the claimed request answered, or releases the key after a server failure
+    /// so that a retry runs afresh.
+    pub async fn finish(mut self, result: &Result<Outcome, ApiError>) {
+        let stored = match result {
             Ok(outcome) if !outcome.status.is_server_error() => Some(outcome.to_stored()),
             Err(err) => {
                 let (status, body) = err.to_parts();
@@ -129,7 +143,6 @@ impl Idempotent<'_> {
             // The request itself succeeded; a retry will wait out the lock and run again.
             tracing::warn!(code = ?status.code(), "could not store the idempotent response");
         }
-        result.map(|outcome| (outcome, false))
     }
 }
 

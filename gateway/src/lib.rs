@@ -1,22 +1,25 @@
 //! The public REST gateway (`/api/public/v1`). Routes are derived from the proto's
 //! `google.api.http` rules at start-up, never written per resource; each request is
 //! authenticated, pinned to its organization, scope-checked, rate-limited, transcoded to
-//! its gRPC call and back. The gateway holds no database connection: keys, idempotency and
-//! every resource are reached through tonic clients.
+//! its gRPC call and back. Unary RPCs take and give JSON; streaming RPCs (file uploads and
+//! downloads) go through `streaming.rs`, chosen by their streaming shape, after the same
+//! checks. The gateway holds no database connection: keys, idempotency and every resource
+//! are reached through tonic clients.
 
 pub mod edge;
 pub mod error;
 pub mod grpc;
 mod idempotency;
 pub mod request_log;
+mod streaming;
 pub mod transcode;
 
 use std::{collections::BTreeMap, collections::HashMap, sync::Arc};
 
 use axum::{
     Router,
-    body::Body,
-    extract::{RawPathParams, Request},
+    body::{Body, Bytes},
+    extract::{DefaultBodyLimit, RawPathParams, Request},
     middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::{MethodFilter, MethodRouter},
@@ -37,7 +40,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use crate::{
     edge::{Budget, Caller, KeyCache, RateLimits},
     error::{ApiError, ErrorBody, error_response},
-    transcode::Route,
+    transcode::{Route, Shape},
 };
 
 /// Largest JSON request body accepted (413 beyond).
@@ -142,7 +145,12 @@ pub fn router(config: GatewayConfig) -> Router {
             ) else {
                 continue;
             };
-            let route = Arc::new((Route::new(method.clone(), binding.clone()), channel.clone()));
+            let route = Route::new(method.clone(), binding.clone());
+            if let Err(problem) = route.check_shape() {
+                tracing::warn!(method = %method.grpc_path, "not served over REST: {problem}");
+                continue;
+            }
+            let route = Arc::new((route, channel.clone()));
             let gw = gateway.clone();
             let handler = move |params: Result<
                 RawPathParams,
@@ -173,6 +181,9 @@ pub fn router(config: GatewayConfig) -> Router {
                 path: request.uri().path().to_owned(),
             }
         })
+        // Uploads stream without a size limit of axum's: the service enforces its own, and
+        // JSON bodies are read with `body_limit` by the unary path.
+        .layer(DefaultBodyLimit::disable())
         .layer(CatchPanicLayer::custom(
             |_: Box<dyn std::any::Any + Send>| {
                 ApiError::Internal("a handler panicked".into()).into_response()
@@ -238,14 +249,79 @@ fn is_json(content_type: &HeaderValue) -> bool {
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
-/// One request on its way through [`Gateway::authorized`].
-struct Call<'a> {
-    route: &'a Route,
-    channel: Channel,
-    caller: &'a Caller,
-    request_id: &'a str,
-    /// The request body as read, for the request history.
-    logged_body: Option<bytes::Bytes>,
+/// A request that passed the edge checks: who calls, for which organization, with which
+/// path parameters. Every route shape (unary, upload, download) starts from one.
+pub(crate) struct Admitted {
+    pub caller: Caller,
+    pub org: String,
+    pub params: HashMap<String, String>,
+    pub request_id: String,
+}
+
+impl Admitted {
+    /// The gRPC request for `message`, carrying the caller's own credential (the service
+    /// authenticates it again), the organization and the request id.
+    pub fn call<T>(&self, message: T) -> Result<tonic::Request<T>, ApiError> {
+        let mut call = tonic::Request::new(message);
+        let metadata = call.metadata_mut();
+        let secret = match &self.caller.credential {
+            Credential::ApiKey(s) | Credential::Internal(s) => s,
+        };
+        metadata.insert(
+            credentials::API_KEY_HEADER,
+            secret
+                .parse()
+                .map_err(|_| ApiError::invalid("bad credential"))?,
+        );
+        metadata.insert(
+            credentials::ORGANIZATION_HEADER,
+            self.org
+                .parse()
+                .map_err(|_| ApiError::OrganizationMismatch)?,
+        );
+        if let Ok(v) = self.request_id.parse() {
+            metadata.insert(credentials::REQUEST_ID_HEADER, v);
+        }
+        Ok(call)
+    }
+}
+
+/// The outcome of a call that answers one message: the route's success status and JSON, a
+/// client error as its JSON error, or (for 5xx) the error itself.
+pub(crate) fn outcome(
+    route: &Route,
+    answer: Result<prost_reflect::DynamicMessage, tonic::Status>,
+) -> Result<Outcome, ApiError> {
+    match answer {
+        Ok(_) if route.success_status() == StatusCode::NO_CONTENT => Ok(Outcome {
+            status: StatusCode::NO_CONTENT,
+            body: None,
+        }),
+        Ok(reply) => Ok(Outcome {
+            status: route.success_status(),
+            body: Some(transcode::response_json(route, &reply)),
+        }),
+        Err(status) => {
+            let err = ApiError::Upstream(status);
+            let (http, body) = err.to_parts();
+            if http.is_server_error() {
+                Err(err)
+            } else {
+                Ok(Outcome::error(http, body))
+            }
+        }
+    }
+}
+
+/// The response of an outcome that may have been replayed from the idempotency store.
+pub(crate) fn replayable(outcome: Outcome, replayed: bool) -> Response {
+    let mut response = outcome.into_response();
+    if replayed {
+        response
+            .headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    response
 }
 
 impl Gateway {
@@ -274,168 +350,179 @@ impl Gateway {
             Ok(budget) => budget,
             Err((err, budget)) => return with_budget(err.into_response(), budget),
         };
-        let mut call = Call {
-            route,
-            channel,
-            caller: &caller,
-            request_id: &request_id,
-            logged_body: None,
-        };
-        let mut response = match self.authorized(&mut call, params, request).await {
-            Ok(response) => response,
-            Err(err) => err.into_response(),
-        };
-        let logged_body = call.logged_body.take();
-        let extensions = response.extensions_mut();
-        extensions.insert(request_log::LogIdentity {
+        let identity = request_log::LogIdentity {
             key_id: caller.key_id.clone(),
             organization_id: caller.organization_id.clone(),
-        });
-        if let Some(body) = logged_body {
-            extensions.insert(request_log::LoggedRequestBody(body));
-        }
+        };
+        let answer = match admit(route, caller, params, request.headers(), request_id) {
+            Ok(admitted) => match route.shape() {
+                Shape::Unary => self.unary(route, channel, admitted, request).await,
+                Shape::Upload => streaming::upload(self, route, channel, admitted, request).await,
+                Shape::Download => {
+                    streaming::download(self, route, channel, admitted, request).await
+                }
+            },
+            Err(err) => Err(err),
+        };
+        let mut response = answer.unwrap_or_else(IntoResponse::into_response);
+        response.extensions_mut().insert(identity);
         with_budget(response, budget)
     }
 
-    async fn authorized(
-        &self,
-        call: &mut Call<'_>,
-        params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
-        request: Request,
-    ) -> Result<Response, ApiError> {
-        let (route, caller, request_id) = (call.route, call.caller, call.request_id);
-        let channel = call.channel.clone();
-        let (parts, body) = request.into_parts();
-        let org = match credentials::organization(&parts.headers) {
-            None | Some(Ok("")) => return Err(ApiError::OrganizationRequired),
-            Some(Err(())) => return Err(ApiError::OrganizationMismatch),
-            Some(Ok(org)) => org.to_owned(),
-        };
-        if org != caller.organization_id {
-            return Err(ApiError::OrganizationMismatch);
-        }
-        if let Some(scope) = &route.method.scope
-            && !caller.scopes.iter().any(|s| s == scope)
-        {
-            return Err(ApiError::MissingScope(scope.clone()));
-        }
-        let params: HashMap<String, String> = params
-            .map_err(|_| ApiError::invalid("a path parameter is not valid UTF-8"))?
-            .iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect();
-        let declared = parts
-            .headers
+    /// The request body, up to the JSON body limit (413 beyond).
+    async fn read_body(&self, headers: &http::HeaderMap, body: Body) -> Result<Bytes, ApiError> {
+        let limit = self.0.body_limit;
+        let declared = headers
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok());
-        if declared.is_some_and(|n| n > self.0.body_limit) {
-            return Err(ApiError::PayloadTooLarge {
-                limit: self.0.body_limit,
-            });
+        if declared.is_some_and(|n| n > limit) {
+            return Err(ApiError::PayloadTooLarge { limit });
         }
-        let bytes = axum::body::to_bytes(body, self.0.body_limit)
-            .await
-            .map_err(|err| {
-                let too_large =
-                    std::iter::successors(Some(&err as &dyn std::error::Error), |e| e.source())
-                        .any(|e| e.is::<http_body_util::LengthLimitError>());
-                if too_large {
-                    ApiError::PayloadTooLarge {
-                        limit: self.0.body_limit,
-                    }
-                } else {
-                    ApiError::invalid("the request body could not be read")
-                }
-            })?;
-        call.logged_body = Some(bytes.clone());
+        axum::body::to_bytes(body, limit).await.map_err(|err| {
+            let too_large =
+                std::iter::successors(Some(&err as &dyn std::error::Error), |e| e.source())
+                    .any(|e| e.is::<http_body_util::LengthLimitError>());
+            if too_large {
+                ApiError::PayloadTooLarge { limit }
+            } else {
+                ApiError::invalid("the request body could not be read")
+            }
+        })
+    }
+
+    /// The `Idempotency-Key` of a POST, checked; `None` for other methods or without one.
+    fn idempotency_key(parts: &http::request::Parts) -> Result<Option<String>, ApiError> {
+        let key = parts.headers.get(idempotency::HEADER);
+        if parts.method != http::Method::POST || key.is_none() {
+            return Ok(None);
+        }
+        key.and_then(|k| k.to_str().ok())
+            .filter(|k| idempotency::valid_key(k))
+            .map(|k| Some(k.to_owned()))
+            .ok_or_else(|| {
+                ApiError::invalid_field(
+                    "Idempotency-Key",
+                    "must be 1 to 255 visible ASCII characters",
+                )
+            })
+    }
+
+    fn idempotent<'a>(
+        &'a self,
+        admitted: &'a Admitted,
+        key: String,
+        fingerprint: String,
+    ) -> idempotency::Idempotent<'a> {
+        idempotency::Idempotent {
+            client: self.0.idempotency.clone(),
+            internal_token: &self.0.internal_token,
+            request_id: &admitted.request_id,
+            scope: IdempotencyScope {
+                organization_id: admitted.org.clone(),
+                principal_id: admitted.caller.key_id.clone(),
+                idempotency_key: key,
+            },
+            fingerprint,
+        }
+    }
+
+    async fn unary(
+        &self,
+        route: &Route,
+        channel: Channel,
+        admitted: Admitted,
+        request: Request,
+    ) -> Result<Response, ApiError> {
+        let (parts, body) = request.into_parts();
+        let key = Self::idempotency_key(&parts)?;
+        let bytes = self.read_body(&parts.headers, body).await?;
+        let answer = self
+            .unary_json(route, channel, admitted, &parts, &bytes, key)
+            .await;
+        let mut response = answer.unwrap_or_else(IntoResponse::into_response);
+        response
+            .extensions_mut()
+            .insert(request_log::LoggedRequestBody(bytes));
+        Ok(response)
+    }
+
+    /// A unary call with its JSON body read.
+    async fn unary_json(
+        &self,
+        route: &Route,
+        channel: Channel,
+        admitted: Admitted,
+        parts: &http::request::Parts,
+        bytes: &Bytes,
+        key: Option<String>,
+    ) -> Result<Response, ApiError> {
         if !bytes.is_empty()
             && parts
                 .headers
                 .get(header::CONTENT_TYPE)
                 .is_some_and(|ct| !is_json(ct))
         {
-            return Err(ApiError::UnsupportedMediaType);
+            return Err(ApiError::UnsupportedMediaType("application/json"));
         }
-        let message = transcode::request_message(route, &params, parts.uri.query(), &bytes)?;
-
-        let mut call = tonic::Request::new(message);
-        let metadata = call.metadata_mut();
-        let secret = match &caller.credential {
-            Credential::ApiKey(s) | Credential::Internal(s) => s,
-        };
-        metadata.insert(
-            credentials::API_KEY_HEADER,
-            secret
-                .parse()
-                .map_err(|_| ApiError::invalid("bad credential"))?,
-        );
-        metadata.insert(
-            credentials::ORGANIZATION_HEADER,
-            org.parse().map_err(|_| ApiError::OrganizationMismatch)?,
-        );
-        if let Ok(v) = request_id.parse() {
-            metadata.insert(credentials::REQUEST_ID_HEADER, v);
-        }
+        let message =
+            transcode::request_message(route, &admitted.params, parts.uri.query(), bytes)?;
+        let call = admitted.call(message)?;
         let execute = async {
             let output = route.method.descriptor.output();
-            match grpc::unary(channel, &route.method.grpc_path, call, output).await {
-                Ok(_) if route.success_status() == StatusCode::NO_CONTENT => Ok(Outcome {
-                    status: StatusCode::NO_CONTENT,
-                    body: None,
-                }),
-                Ok(reply) => Ok(Outcome {
-                    status: route.success_status(),
-                    body: Some(transcode::response_json(route, &reply)),
-                }),
-                Err(status) => {
-                    let err = ApiError::Upstream(status);
-                    let (http, body) = err.to_parts();
-                    if http.is_server_error() {
-                        Err(err)
-                    } else {
-                        Ok(Outcome::error(http, body))
-                    }
-                }
-            }
+            outcome(
+                route,
+                grpc::unary(channel, &route.method.grpc_path, call, output).await,
+            )
         };
-
-        let key = parts.headers.get(idempotency::HEADER);
-        if parts.method != http::Method::POST || key.is_none() {
+        let Some(key) = key else {
             return Ok(execute.await?.into_response());
-        }
-        let key = key
-            .and_then(|k| k.to_str().ok())
-            .filter(|k| idempotency::valid_key(k))
-            .ok_or_else(|| {
-                ApiError::invalid_field(
-                    "Idempotency-Key",
-                    "must be 1 to 255 visible ASCII characters",
-                )
-            })?;
-        let idempotent = idempotency::Idempotent {
-            client: self.0.idempotency.clone(),
-            internal_token: &self.0.internal_token,
-            request_id,
-            scope: IdempotencyScope {
-                organization_id: org.clone(),
-                principal_id: caller.key_id.clone(),
-                idempotency_key: key.to_owned(),
-            },
-            fingerprint: idempotency::fingerprint(
-                parts.method.as_str(),
-                parts.uri.path(),
-                parts.uri.query(),
-                &bytes,
-            ),
         };
-        let (outcome, replayed) = idempotent.run(execute).await?;
-        let mut response = outcome.into_response();
-        if replayed {
-            response
-                .headers_mut()
-                .insert("idempotent-replayed", HeaderValue::from_static("true"));
-        }
-        Ok(response)
+        let fingerprint = idempotency::fingerprint(
+            parts.method.as_str(),
+            parts.uri.path(),
+            parts.uri.query(),
+            bytes,
+        );
+        let (outcome, replayed) = self
+            .idempotent(&admitted, key, fingerprint)
+            .run(execute)
+            .await?;
+        Ok(replayable(outcome, replayed))
     }
+}
+
+/// The checks every route shares once the key is known: the organization header against
+/// the key, the route's scope, and the path parameters.
+fn admit(
+    route: &Route,
+    caller: Caller,
+    params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
+    headers: &http::HeaderMap,
+    request_id: String,
+) -> Result<Admitted, ApiError> {
+    let org = match credentials::organization(headers) {
+        None | Some(Ok("")) => return Err(ApiError::OrganizationRequired),
+        Some(Err(())) => return Err(ApiError::OrganizationMismatch),
+        Some(Ok(org)) => org.to_owned(),
+    };
+    if org != caller.organization_id {
+        return Err(ApiError::OrganizationMismatch);
+    }
+    if let Some(scope) = &route.method.scope
+        && !caller.scopes.iter().any(|s| s == scope)
+    {
+        return Err(ApiError::MissingScope(scope.clone()));
+    }
+    let params: HashMap<String, String> = params
+        .map_err(|_| ApiError::invalid("a path parameter is not valid UTF-8"))?
+        .iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    Ok(Admitted {
+        caller,
+        org,
+        params,
+        request_id,
+    })
 }

@@ -40,6 +40,49 @@ impl Route {
     }
 }
 
+/// How a route's RPC exchanges messages, and so how its HTTP body is handled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// JSON in, JSON out.
+    Unary,
+    /// Client-streaming, bound to POST: a `multipart/form-data` upload streamed as messages.
+    Upload,
+    /// Server-streaming, bound to GET: the streamed bytes are the response body.
+    Download,
+}
+
+impl Route {
+    pub fn shape(&self) -> Shape {
+        let d = &self.method.descriptor;
+        match (d.is_client_streaming(), d.is_server_streaming()) {
+            (true, _) => Shape::Upload,
+            (false, true) => Shape::Download,
+            (false, false) => Shape::Unary,
+        }
+    }
+
+    /// Whether the gateway can serve this binding: streaming RPCs need their HTTP method
+    /// and a message layout the streaming module understands.
+    pub fn check_shape(&self) -> Result<(), String> {
+        let d = &self.method.descriptor;
+        let verb = self.binding.method.as_str();
+        match self.shape() {
+            Shape::Unary => Ok(()),
+            _ if d.is_client_streaming() && d.is_server_streaming() => {
+                Err("bidirectional streaming has no REST form".into())
+            }
+            Shape::Upload if verb != "POST" => Err(format!(
+                "a client-streaming RPC must be bound to POST, not {verb}"
+            )),
+            Shape::Download if verb != "GET" => Err(format!(
+                "a server-streaming RPC must be bound to GET, not {verb}"
+            )),
+            Shape::Upload => crate::streaming::UploadLayout::of(&d.input()).map(|_| ()),
+            Shape::Download => crate::streaming::DownloadLayout::of(&d.output()).map(|_| ()),
+        }
+    }
+}
+
 fn push(errors: &mut FieldErrors, field: &str, message: impl Into<String>) {
     errors
         .entry(field.to_owned())

@@ -8,6 +8,7 @@ mod m20261122_000001_foundation;
 mod m20261122_000002_operations;
 mod m20261122_000003_appointments;
 mod m20261122_000004_billing;
+mod m20261122_000005_files;
 mod m20261122_000006_request_logs;
 mod m20261122_000007_event_subjects;
 
@@ -20,9 +21,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_foundation::Migration),
             Box::new(m20261122_000002_operations::Migration),
             Box::new(m20261122_000003_appointments::Migration),
+            Box::new(m20261122_000004_billing::Migration),
+            Box::new(m20261122_000005_files::Migration),
             Box::new(m20261122_000006_request_logs::Migration),
             Box::new(m20261122_000007_event_subjects::Migration),
-            Box::new(m20261122_000004_billing::Migration),
         ]
     }
 }

@@ -68,8 +68,13 @@ pub enum ServiceError {
         reason: &'static str,
         message: String,
     },
+    /// 413: an upload beyond the configured size limit.
+    #[error("{message}")]
+    PayloadTooLarge { message: String, limit: u64 },
     #[error("storage failed")]
     Storage(#[from] storage::StorageError),
+    #[error("object storage failed")]
+    Objects(#[from] storage::objects::ObjectError),
 }
 
 impl ServiceError {
@@ -170,6 +175,19 @@ impl From<ServiceError> for Status {
                 reason,
                 HashMap::new(),
             ),
+            ServiceError::PayloadTooLarge { message, limit } => with_reason(
+                Code::ResourceExhausted,
+                message.clone(),
+                "payload_too_large",
+                HashMap::from([("limit_bytes".to_owned(), limit.to_string())]),
+            ),
+            ServiceError::Objects(source) => {
+                tracing::error!(
+                    error = source as &dyn std::error::Error,
+                    "object storage error"
+                );
+                Status::internal("an internal error occurred")
+            }
             ServiceError::Storage(source) => {
                 // The chain goes to the log, never to the caller.
                 tracing::error!(error = source as &dyn std::error::Error, "storage error");

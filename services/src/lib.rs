@@ -11,21 +11,23 @@ pub mod catalog;
 pub mod convert;
 pub mod currency;
 pub mod customers;
+pub mod deadline;
 pub mod error;
+pub mod files;
 pub mod idempotency;
 pub mod keys;
 pub mod record;
 pub mod request_logs;
 pub mod team_members;
 
-use std::{future::Future, time::Duration};
+use std::future::Future;
 
 use proto::v1::{
     api_keys_service_server::ApiKeysServiceServer,
     appointments_service_server::AppointmentsServiceServer,
     audit_events_service_server::AuditEventsServiceServer,
     customers_service_server::CustomersServiceServer,
-    estimates_service_server::EstimatesServiceServer,
+    estimates_service_server::EstimatesServiceServer, files_service_server::FilesServiceServer,
     idempotency_service_server::IdempotencyServiceServer,
     invoices_service_server::InvoicesServiceServer,
     organizations_service_server::OrganizationsServiceServer,
@@ -61,6 +63,7 @@ impl Group {
                 "asteri.v1.EstimatesService",
                 "asteri.v1.InvoicesService",
                 "asteri.v1.PaymentsService",
+                "asteri.v1.FilesService",
             ],
             Self::Keys => &[
                 "asteri.v1.ApiKeysService",
@@ -77,6 +80,7 @@ impl Group {
 pub struct Platform {
     pub store: Store,
     pub authorizer: Authorizer,
+    pub files: files::FilesSettings,
 }
 
 impl Platform {
@@ -85,7 +89,14 @@ impl Platform {
         Self {
             authorizer: Authorizer::new(verifier, internal_token),
             store,
+            files: files::FilesSettings::default(),
         }
+    }
+
+    /// Where this platform keeps file contents, and the upload size limit.
+    pub fn with_files(mut self, files: files::FilesSettings) -> Self {
+        self.files = files;
+        self
     }
 
     pub fn keys(&self) -> keys::Keys {
@@ -122,6 +133,10 @@ impl Platform {
 
     pub fn payments(&self) -> billing::payments::Payments {
         billing::payments::Payments::new(self.store.clone())
+    }
+
+    pub fn files(&self) -> files::Files {
+        files::Files::new(self.store.clone(), self.files.clone())
     }
 }
 
@@ -161,7 +176,8 @@ pub async fn serve(
                     .add_service(AppointmentsServiceServer::new(platform.appointments()))
                     .add_service(EstimatesServiceServer::new(platform.estimates()))
                     .add_service(InvoicesServiceServer::new(platform.invoices()))
-                    .add_service(PaymentsServiceServer::new(platform.payments()));
+                    .add_service(PaymentsServiceServer::new(platform.payments()))
+                    .add_service(FilesServiceServer::new(platform.files()));
                 let h = &health_reporter;
                 h.set_serving::<CustomersServiceServer<customers::Customers>>()
                     .await;
@@ -177,6 +193,7 @@ pub async fn serve(
                     .await;
                 h.set_serving::<PaymentsServiceServer<billing::payments::Payments>>()
                     .await;
+                h.set_serving::<FilesServiceServer<files::Files>>().await;
             }
             Group::Keys => {
                 routes
@@ -197,7 +214,7 @@ pub async fn serve(
     // Small request/response pairs: without TCP_NODELAY, Nagle and delayed ACKs add ~40 ms.
     let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
     tonic::transport::Server::builder()
-        .timeout(Duration::from_secs(30))
+        .layer(deadline::DeadlineLayer)
         .layer(AuthLayer::new(platform.authorizer.clone()))
         .add_routes(routes.routes())
         .serve_with_incoming_shutdown(incoming, shutdown)

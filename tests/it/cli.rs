@@ -217,6 +217,7 @@ fn roles_run_as_separate_processes() {
         ],
     );
     let runtime = tokio::runtime::Runtime::new().unwrap();
+    storage::objects::install_crypto_provider();
     runtime.block_on(async {
         let client = reqwest::Client::new();
         let ready = client

@@ -1,6 +1,6 @@
-use std::time::Duration;
+use std::{path::PathBuf, time::Duration};
 
-use asteri::{Config, Role, Running, cli};
+use asteri::{Config, Running, cli};
 use reqwest::{Client, Method, RequestBuilder, Response};
 use serde_json::Value;
 use services::Platform;
@@ -15,6 +15,8 @@ pub struct TestApp {
     pub platform: Platform,
     pub client: Client,
     pub running: Option<Running>,
+    /// The folder that holds uploaded files (`ASTERI_FILES_DIR`), inside the test's temp dir.
+    pub files_dir: PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -49,18 +51,15 @@ async fn database_url(dir: &tempfile::TempDir) -> String {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_configured(|_| {}).await
+}
+
+/// Starts the app with the test defaults changed by `configure`.
+pub async fn spawn_configured(configure: impl FnOnce(&mut Config)) -> TestApp {
+    storage::objects::install_crypto_provider();
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = Config {
-        role: Role::All,
-        database_url: database_url(&dir).await,
-        http_addr: "127.0.0.1:0".parse().unwrap(),
-        grpc_addr: "127.0.0.1:0".parse().unwrap(),
-        internal_token: asteri::config::random_token("ast_int_"),
-        hash_key: asteri::config::random_token("").into_bytes(),
-        resources_url: None,
-        keys_url: None,
-        request_log_retention: Duration::from_secs(30 * 86_400),
-    };
+    let mut config = Config::local(database_url(&dir).await, dir.path());
+    configure(&mut config);
     let running = asteri::start(config.clone()).await.expect("the app starts");
     // A second platform on the same database: like another replica, with its own caches.
     let platform = Platform::new(
@@ -68,6 +67,10 @@ pub async fn spawn_app() -> TestApp {
         &config.hash_key,
         &config.internal_token,
     );
+    let files_dir = match &config.files {
+        storage::objects::ObjectsConfig::Local { dir } => dir.clone(),
+        _ => dir.path().join("files"),
+    };
     TestApp {
         base: format!("http://{}", running.http_addr),
         grpc: format!("http://{}", running.grpc_addr.unwrap()),
@@ -78,6 +81,7 @@ pub async fn spawn_app() -> TestApp {
             .build()
             .unwrap(),
         running: Some(running),
+        files_dir,
         _dir: dir,
     }
 }

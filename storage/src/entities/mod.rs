@@ -9,6 +9,7 @@ pub mod audit_events;
 pub mod customers;
 pub mod estimates;
 pub mod events;
+pub mod files;
 pub mod idempotency_keys;
 pub mod invoices;
 pub mod organizations;
