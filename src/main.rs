@@ -38,7 +38,7 @@ enum Command {
     Seed {
         #[arg(long)]
         org: String,
-        #[arg(long, default_value_t = 25)]
+        #[arg(long, default_value_t = 300)]
         customers: usize,
     },
 }
@@ -129,7 +129,7 @@ async fn dev() -> anyhow::Result<()> {
         _ => (cli::create_org(&platform, DEV_ORG, true).await?.id, true),
     };
     if created {
-        seed::seed(&platform, &OrgId::new(&org), 25).await?;
+        seed::seed(&platform, &OrgId::new(&org), seed::SeedSize::default()).await?;
     }
     let scopes = schema().scopes().into_iter().map(str::to_owned).collect();
     let stamp = chrono::Utc::now().format("%Y-%m-%d %H:%M:%S");
@@ -211,10 +211,24 @@ async fn main() -> anyhow::Result<()> {
                     "{org} is a live organization: seed data goes into sandbox organizations only"
                 );
             }
-            seed::seed(&platform, &OrgId::new(&org), customers)
+            let size = seed::SeedSize {
+                customers,
+                ..seed::SeedSize::default()
+            };
+            let s = seed::seed(&platform, &OrgId::new(&org), size)
                 .await
                 .context("seeding")?;
-            println!("seeded {customers} customers into {org}");
+            println!(
+                "seeded {org}: {} customers, {} team members, {} services, {} appointments, \
+                 {} estimates, {} invoices, {} payments",
+                s.customers.len(),
+                s.team_members.len(),
+                s.services.len(),
+                s.appointments,
+                s.estimates,
+                s.invoices,
+                s.payments
+            );
             Ok(())
         }
     }

@@ -17,3 +17,4 @@ mod limits;
 mod logs;
 mod operations;
 mod pagination;
+mod seed;

@@ -2,6 +2,9 @@
 //! Everything goes through the services, so seeded data is validated and audited like any
 //! other write.
 
+mod billing;
+mod operations;
+
 use proto::v1::{Address, CreateCustomerRequest, customers_service_server::CustomersService};
 use services::{Platform, auth::RequestContext};
 use storage::OrgId;
@@ -95,18 +98,104 @@ pub fn customer(i: usize) -> CreateCustomerRequest {
     }
 }
 
-/// Seeds `count` customers into `org`.
-pub async fn seed(platform: &Platform, org: &OrgId, count: usize) -> anyhow::Result<()> {
-    let customers = platform.customers();
-    for i in 0..count {
-        let mut request = tonic::Request::new(customer(i));
-        request
-            .extensions_mut()
-            .insert(RequestContext::operator(Some(org.clone())));
-        customers
-            .create_customer(request)
-            .await
-            .map_err(|s| anyhow::anyhow!("seeding a customer: {}", s.message()))?;
+/// How much to seed.
+#[derive(Clone, Copy, Debug)]
+pub struct SeedSize {
+    pub customers: usize,
+    pub appointments: usize,
+    pub estimates: usize,
+    pub invoices: usize,
+}
+
+impl Default for SeedSize {
+    /// A realistic small shop: a few hundred customers and a month of work.
+    fn default() -> Self {
+        Self {
+            customers: 300,
+            appointments: 120,
+            estimates: 40,
+            invoices: 40,
+        }
     }
-    Ok(())
+}
+
+/// What was seeded (ids), for callers that want to show or check it.
+#[derive(Clone, Debug, Default)]
+pub struct Seeded {
+    pub customers: Vec<String>,
+    pub team_members: Vec<String>,
+    pub services: Vec<(String, i64)>,
+    pub appointments: usize,
+    pub estimates: usize,
+    pub invoices: usize,
+    pub payments: usize,
+}
+
+/// A small deterministic generator (xorshift64*): the same seed data on every run.
+pub(crate) struct Dice(u64);
+
+impl Dice {
+    pub(crate) fn new(seed: u64) -> Self {
+        Self(seed.max(1))
+    }
+
+    pub(crate) fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// 0..n
+    pub(crate) fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next() % u64::try_from(n.max(1)).unwrap_or(1)).unwrap_or(0)
+    }
+
+    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+pub(crate) fn request<T>(message: T, org: &OrgId) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    request
+        .extensions_mut()
+        .insert(RequestContext::operator(Some(org.clone())));
+    request
+}
+
+pub(crate) fn failed(what: &str) -> impl Fn(tonic::Status) -> anyhow::Error + '_ {
+    move |s| anyhow::anyhow!("seeding {what}: {}", s.message())
+}
+
+/// Seeds `count` customers into `org`; returns their ids.
+pub async fn seed_customers(
+    platform: &Platform,
+    org: &OrgId,
+    count: usize,
+) -> anyhow::Result<Vec<String>> {
+    let customers = platform.customers();
+    let mut ids = Vec::with_capacity(count);
+    for i in 0..count {
+        let created = customers
+            .create_customer(request(customer(i), org))
+            .await
+            .map_err(failed("a customer"))?;
+        ids.push(created.into_inner().id);
+    }
+    Ok(ids)
+}
+
+/// A realistic field-service organization: customers, a team, a catalog, a month of
+/// appointments around today, estimates in every state, invoices in every state with
+/// payments (some refunded) that add up. Everything goes through the services.
+pub async fn seed(platform: &Platform, org: &OrgId, size: SeedSize) -> anyhow::Result<Seeded> {
+    let mut dice = Dice::new(0x5eed_a57e);
+    let mut seeded = Seeded {
+        customers: seed_customers(platform, org, size.customers).await?,
+        ..Seeded::default()
+    };
+    operations::seed(platform, org, size, &mut dice, &mut seeded).await?;
+    billing::seed(platform, org, size, &mut dice, &mut seeded).await?;
+    Ok(seeded)
 }
