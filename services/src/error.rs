@@ -188,6 +188,17 @@ impl From<ServiceError> for Status {
                 );
                 Status::internal("an internal error occurred")
             }
+            ServiceError::Storage(source) if source.is_invalid_text() => {
+                let mut violations = Violations::default();
+                violations.add("text", "must not contain NUL characters");
+                let message = "text values must not contain NUL characters";
+                with_violations(
+                    Code::InvalidArgument,
+                    message,
+                    "invalid_request",
+                    &violations,
+                )
+            }
             ServiceError::Storage(source) => {
                 // The chain goes to the log, never to the caller.
                 tracing::error!(error = source as &dyn std::error::Error, "storage error");

@@ -46,6 +46,23 @@ impl StorageError {
     pub fn is_unavailable(&self) -> bool {
         matches!(self, Self::Db(DbErr::ConnectionAcquire(_) | DbErr::Conn(_)))
     }
+
+    /// The database refused a value the caller sent: PostgreSQL stores no NUL character in
+    /// text (SQLSTATE 22021) nor in JSON text (22P05, "\u0000 cannot be converted"). The
+    /// statement failed and its transaction rolls back, so nothing was written: callers
+    /// answer 400, not 500.
+    pub fn is_invalid_text(&self) -> bool {
+        let Self::Db(
+            DbErr::Query(sea_orm::RuntimeErr::SqlxError(err))
+            | DbErr::Exec(sea_orm::RuntimeErr::SqlxError(err)),
+        ) = self
+        else {
+            return false;
+        };
+        err.as_database_error()
+            .and_then(|db| db.code())
+            .is_some_and(|code| code == "22021" || code == "22P05")
+    }
 }
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;

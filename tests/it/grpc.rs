@@ -359,3 +359,72 @@ async fn health_and_both_reflection_versions_are_served() {
     assert_eq!(status, 200);
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn nul_characters_over_grpc_are_client_errors_on_every_backend() {
+    use proto::v1::{
+        CreateEstimateRequest, GetFileRequest, GetPaymentRequest, LineItemInput,
+        estimates_service_client::EstimatesServiceClient, files_service_client::FilesServiceClient,
+        payments_service_client::PaymentsServiceClient,
+    };
+    let app = spawn_app().await;
+    let mut scopes = crate::billing::BILLING_SCOPES.to_vec();
+    scopes.push("read:files");
+    let t = app.tenant_with(&scopes).await;
+    let customer = app.create_customer(&t, json!({"name": "Nul"})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let channel = Channel::from_shared(app.grpc.clone())
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let auth = [("x-api-key", &*t.key), ("x-organization-id", &*t.org)];
+    // SQLite stores NUL; PostgreSQL refuses it. Either way: never a server error.
+    let not_server_error = |code: Code| {
+        assert!(
+            !matches!(code, Code::Internal | Code::Unknown | Code::Unavailable),
+            "{code:?}"
+        )
+    };
+
+    let estimate = CreateEstimateRequest {
+        customer_id: customer,
+        line_items: vec![LineItemInput {
+            description: "a\0b".into(),
+            quantity: 1,
+            unit_price: 100,
+            ..Default::default()
+        }],
+        notes: "x\0y".into(),
+        ..Default::default()
+    };
+    match EstimatesServiceClient::new(channel.clone())
+        .create_estimate(with(Request::new(estimate), &auth))
+        .await
+    {
+        Ok(_) => {}
+        Err(status) => {
+            not_server_error(status.code());
+            assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
+        }
+    }
+    let get = GetPaymentRequest {
+        id: "pay_\0".into(),
+    };
+    let status = PaymentsServiceClient::new(channel.clone())
+        .get_payment(with(Request::new(get), &auth))
+        .await
+        .unwrap_err();
+    not_server_error(status.code());
+    let get = GetFileRequest {
+        id: "file_\0".into(),
+    };
+    let status = FilesServiceClient::new(channel)
+        .get_file(with(Request::new(get), &auth))
+        .await
+        .unwrap_err();
+    not_server_error(status.code());
+    app.shutdown().await;
+}
