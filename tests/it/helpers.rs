@@ -195,3 +195,40 @@ pub async fn expect_error(response: Response, status: u16, code: &str) -> Value 
     );
     body
 }
+
+/// Status and JSON body of one request (`body` sent as JSON when given).
+pub async fn call(
+    app: &TestApp,
+    t: &Tenant,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut request = app.req(t, method, path);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    read(request.send().await.unwrap()).await
+}
+
+/// A request that must fail with `status` and `code`; returns the error body.
+pub async fn fails(
+    app: &TestApp,
+    t: &Tenant,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+    status: u16,
+    code: &str,
+) -> Value {
+    let mut request = app.req(t, method, path);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    expect_error(request.send().await.unwrap(), status, code).await
+}
+
+/// The `id` of an object.
+pub fn id_of(v: &Value) -> String {
+    v["id"].as_str().expect("an id").to_owned()
+}

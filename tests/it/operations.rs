@@ -27,46 +27,12 @@ pub const OPS_SCOPES: &[&str] = &[
     "delete:appointments",
 ];
 
-/// Status and JSON body of one request (`body` sent as JSON when given).
-pub async fn call(
-    app: &TestApp,
-    t: &Tenant,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut request = app.req(t, method, path);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    read(request.send().await.unwrap()).await
-}
-
-/// A request that must fail with `status` and `code`; returns the error body.
-pub async fn fails(
-    app: &TestApp,
-    t: &Tenant,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-    status: u16,
-    code: &str,
-) -> Value {
-    let mut request = app.req(t, method, path);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    expect_error(request.send().await.unwrap(), status, code).await
-}
+pub use crate::helpers::{call, fails, id_of};
 
 pub async fn create(app: &TestApp, t: &Tenant, path: &str, body: Value) -> Value {
     let (status, created) = call(app, t, Method::POST, path, Some(body)).await;
     assert_eq!(status, 201, "POST {path}: {created}");
     created
-}
-
-pub fn id_of(v: &Value) -> String {
-    v["id"].as_str().expect("an id").to_owned()
 }
 
 /// The ids of a list response, in order.

@@ -10,7 +10,7 @@ mod tenancy;
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use storage::{Actor, ActorKind, Change, OrgId, PageQuery, Store, WriteContext, audit, catalog};
+use storage::{OrgId, PageQuery, Store, audit};
 
 use crate::helpers::*;
 
@@ -25,6 +25,8 @@ pub const BILLING_SCOPES: &[&str] = &[
     "delete:invoices",
     "read:payments",
     "write:payments",
+    "read:services",
+    "write:services",
 ];
 
 /// A tenant with every billing scope, and one of its customers.
@@ -41,20 +43,7 @@ pub fn store(app: &TestApp) -> Store {
     app.platform.store.clone()
 }
 
-/// Sends a request (with a JSON body when given) and reads status and body.
-pub async fn call(
-    app: &TestApp,
-    t: &Tenant,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut request = app.req(t, method, path);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    read(request.send().await.unwrap()).await
-}
+pub use crate::helpers::call;
 
 pub async fn get(app: &TestApp, t: &Tenant, path: &str) -> (u16, Value) {
     call(app, t, Method::GET, path, None).await
@@ -75,56 +64,14 @@ pub async fn ok(app: &TestApp, t: &Tenant, path: &str, body: Value) -> Value {
     got
 }
 
-pub fn id(v: &Value) -> String {
-    v["id"].as_str().unwrap().to_owned()
-}
+pub use crate::helpers::id_of as id;
 
-/// A catalog item of the tenant's organization, written straight through storage (the
-/// catalog's service lives on another branch).
+/// An item of the tenant's service catalog, created through the API.
 pub async fn catalog_item(app: &TestApp, t: &Tenant, name: &str, active: bool) -> String {
-    let store = store(app);
-    let mut w = store
-        .write(WriteContext {
-            org: OrgId::new(&t.org),
-            actor: Actor {
-                kind: ActorKind::Operator,
-                id: "test".into(),
-            },
-            request_id: "req_test".into(),
-        })
-        .await
-        .unwrap();
-    let now = chrono::Utc::now();
-    let item = catalog::insert(
-        &w,
-        catalog::ServiceItem {
-            id: storage::ids::new_id(catalog::ID_PREFIX),
-            organization_id: String::new(),
-            name: name.into(),
-            description: String::new(),
-            price: 5_000,
-            currency: "usd".into(),
-            duration_minutes: 60,
-            online_bookable: true,
-            active,
-            created_at: now,
-            updated_at: now,
-        },
-    )
-    .await
-    .unwrap();
-    w.record(Change {
-        action: "service.create",
-        resource_type: "service",
-        resource_id: &item.id,
-        before: None,
-        after: None,
-        event: None,
-    })
-    .await
-    .unwrap();
-    w.commit().await.unwrap();
-    item.id
+    let body = json!({"name": name, "price": 5_000, "duration_minutes": 60, "online_bookable": true, "active": active});
+    let (status, item) = post(app, t, "/services", body).await;
+    assert_eq!(status, 201, "{item}");
+    id(&item)
 }
 
 pub fn line(description: &str, quantity: i64, unit_price: i64) -> Value {
