@@ -53,7 +53,7 @@ pub fn estimate_message(e: &repo::Estimate) -> Estimate {
         tax: e.tax,
         total: e.total,
         status: EstimateStatus::parse(&e.status).map_or(0, |s| s.to_proto() as i32),
-        invoice_id: e.invoice_id.clone().unwrap_or_default(),
+        invoice_id: e.invoice_id.clone(),
         notes: e.notes.clone(),
         created_at: Some(timestamp(e.created_at)),
         updated_at: Some(timestamp(e.updated_at)),

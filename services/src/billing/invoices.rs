@@ -88,7 +88,7 @@ pub fn invoice_message(inv: &repo::Invoice, today: &str) -> Invoice {
     Invoice {
         id: inv.id.clone(),
         customer_id: inv.customer_id.clone(),
-        estimate_id: inv.estimate_id.clone().unwrap_or_default(),
+        estimate_id: inv.estimate_id.clone(),
         line_items: line_messages(&inv.line_items),
         currency: inv.currency.clone(),
         subtotal: inv.subtotal,

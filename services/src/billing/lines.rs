@@ -29,7 +29,7 @@ pub fn line_messages(lines: &LineItemList) -> Vec<LineItem> {
         .0
         .iter()
         .map(|l| LineItem {
-            service_id: l.service_id.clone(),
+            service_id: (!l.service_id.is_empty()).then(|| l.service_id.clone()),
             description: l.description.clone(),
             quantity: l.quantity,
             unit_price: l.unit_price,

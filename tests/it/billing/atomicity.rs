@@ -105,7 +105,7 @@ async fn a_failed_convert_leaves_no_trace() {
     let (_, e) = get(&app, &t, &format!("/estimates/{est}")).await;
     assert_eq!(
         (&e["status"], &e["invoice_id"]),
-        (&json!("approved"), &json!(""))
+        (&json!("approved"), &json!(null))
     );
     let (_, invoices) = get(&app, &t, "/invoices").await;
     assert_eq!(invoices["data"], json!([]));
