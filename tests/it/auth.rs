@@ -356,3 +356,50 @@ async fn garbage_in_every_header_never_causes_a_server_error() {
     }
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn key_verification_is_served_from_cache_between_database_reads() {
+    let app = spawn_app().await;
+    let t = app.tenant().await;
+    let warmed = Instant::now();
+    assert_eq!(
+        app.req(&t, Method::GET, "/customers")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // Revoke in the database through another replica: only a database read would notice.
+    asteri::cli::revoke_key(&app.platform, &t.key_id)
+        .await
+        .unwrap();
+    let response = app.req(&t, Method::GET, "/customers").send().await.unwrap();
+    // Within the cache window the verdict comes from memory, not from the database.
+    if warmed.elapsed() < gateway::edge::KEY_CACHE_TTL {
+        assert_eq!(
+            response.status(),
+            200,
+            "the second request was verified against the database"
+        );
+    }
+    // And the cache only delays revocation, it never keeps a key alive past 5 s.
+    loop {
+        if app
+            .req(&t, Method::GET, "/customers")
+            .send()
+            .await
+            .unwrap()
+            .status()
+            == 401
+        {
+            break;
+        }
+        assert!(
+            warmed.elapsed() < Duration::from_secs(5),
+            "revocation not seen within 5 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.shutdown().await;
+}
