@@ -72,16 +72,6 @@ pub fn page_query(limit: Option<u32>, cursor: &str, id_prefix: &str) -> ServiceR
     })
 }
 
-/// Refuses, as not found and without a query, an id that cannot be one of `prefix`'s: a
-/// garbage path segment never reaches the database.
-pub fn known_id(resource: &'static str, prefix: &str, id: &str) -> ServiceResult<()> {
-    if storage::ids::looks_like(id, prefix) {
-        Ok(())
-    } else {
-        Err(ServiceError::not_found(resource, id))
-    }
-}
-
 /// The cursor of the page after `page`, if there is one.
 pub fn next_cursor<T>(page: &Page<T>, id: impl Fn(&T) -> &str) -> Option<String> {
     if !page.has_more {

@@ -27,7 +27,7 @@ use tonic::{Request, Response, Status};
 
 use crate::{
     auth::context,
-    convert::{Check, from_timestamp, known_id, next_cursor, page_query, timestamp},
+    convert::{Check, from_timestamp, next_cursor, page_query, timestamp},
     error::{ServiceError, ServiceResult, Violations},
     record::record,
 };
@@ -140,7 +140,6 @@ impl TeamMembers {
         let present = |f: &str| paths.iter().any(|p| p == f);
         check_fields(&mut v, &present, &req.name, &req.email, &req.role);
         v.into_result()?;
-        known_id(RESOURCE, ID_PREFIX, &req.id)?;
         if paths.is_empty() {
             // Nothing to change: answer with the current object, as a no-op PATCH should.
             let current = repo::get(&self.store, ctx.org()?, &req.id).await?;
@@ -185,7 +184,6 @@ impl TeamMembers {
     async fn delete(&self, r: Request<DeleteTeamMemberRequest>) -> ServiceResult<()> {
         let ctx = context(&r)?;
         let id = r.into_inner().id;
-        known_id(RESOURCE, ID_PREFIX, &id)?;
         let mut w = self.store.write(ctx.write_context()?).await?;
         // An assignment that races this deletion fails on the foreign key of
         // `appointment_assignments` instead of keeping a deleted member.
@@ -234,7 +232,6 @@ impl TeamMembersService for TeamMembers {
     ) -> Result<Response<TeamMember>, Status> {
         let ctx = context(&r)?;
         let id = &r.get_ref().id;
-        known_id(RESOURCE, ID_PREFIX, id)?;
         let found = repo::get(&self.store, ctx.org()?, id)
             .await
             .map_err(ServiceError::from)?;

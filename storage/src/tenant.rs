@@ -14,13 +14,15 @@ use crate::OrgId;
 pub trait TenantTable: EntityTrait {
     fn organization_column() -> Self::Column;
     fn id_column() -> Self::Column;
+    /// The type prefix of the table's ids (`cus`): an id of another shape names no row.
+    fn id_prefix() -> &'static str;
 }
 
 /// Implements [`TenantTable`] for an entity with `organization_id` and `id` columns.
 #[macro_export]
 #[doc(hidden)]
 macro_rules! tenant_table {
-    ($entity:ty) => {
+    ($entity:ty, $prefix:expr) => {
         impl $crate::tenant::TenantTable for $entity {
             fn organization_column() -> Self::Column {
                 Column::OrganizationId
@@ -28,8 +30,18 @@ macro_rules! tenant_table {
             fn id_column() -> Self::Column {
                 Column::Id
             }
+            fn id_prefix() -> &'static str {
+                $prefix
+            }
         }
     };
+}
+
+/// Whether `id` can name a row of `E` at all. Checked before every lookup by id, so that
+/// a malformed id (garbage, NUL, another type's prefix) is simply not found and never
+/// reaches the database.
+pub fn possible_id<E: TenantTable>(id: &str) -> bool {
+    crate::ids::looks_like(id, E::id_prefix())
 }
 
 /// The only way to start a query of a tenant table.
@@ -43,6 +55,9 @@ pub async fn find<E: TenantTable, C: ConnectionTrait>(
     org: &OrgId,
     id: &str,
 ) -> Result<Option<E::Model>, DbErr> {
+    if !possible_id::<E>(id) {
+        return Ok(None);
+    }
     scoped::<E>(org)
         .filter(E::id_column().eq(id))
         .one(conn)
@@ -121,6 +136,9 @@ macro_rules! tenant_repo {
             use sea_orm::{
                 ColumnTrait as _, ConnectionTrait as _, QueryFilter as _, QuerySelect as _,
             };
+            if !$crate::tenant::possible_id::<Entity>(id) {
+                return Ok(None);
+            }
             let conn = $crate::Db::conn(w);
             let mut select = $crate::tenant::scoped::<Entity>(w.org()).filter(Column::Id.eq(id));
             if conn.get_database_backend() == sea_orm::DbBackend::Postgres {

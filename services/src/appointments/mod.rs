@@ -46,7 +46,7 @@ use self::{
 };
 use crate::{
     auth::{RequestContext, context},
-    convert::{Check, from_timestamp, known_id, next_cursor, page_query, timestamp, timestamp_opt},
+    convert::{Check, from_timestamp, next_cursor, page_query, timestamp, timestamp_opt},
     customers::{address_message, address_record, check_address},
     error::{ServiceError, ServiceResult, Violations},
     record::record,
@@ -249,7 +249,6 @@ impl Appointments {
             &req.notes,
         );
         v.into_result()?;
-        known_id(RESOURCE, ID_PREFIX, &req.id)?;
         if paths.is_empty() {
             // Nothing to change: answer with the current object, as a no-op PATCH should.
             let current = repo::get(&self.store, ctx.org()?, &req.id).await?;
@@ -327,7 +326,6 @@ impl Appointments {
     async fn delete(&self, r: Request<DeleteAppointmentRequest>) -> ServiceResult<()> {
         let ctx = context(&r)?;
         let id = r.into_inner().id;
-        known_id(RESOURCE, ID_PREFIX, &id)?;
         let mut w = self.store.write(ctx.write_context()?).await?;
         let deleted = repo::delete(&w, &id)
             .await?
@@ -353,7 +351,6 @@ impl Appointments {
         id: &str,
         action: Action,
     ) -> ServiceResult<v1::Appointment> {
-        known_id(RESOURCE, ID_PREFIX, id)?;
         let mut w = self.store.write(ctx.write_context()?).await?;
         let before = repo::get_for_update(&w, id)
             .await?
@@ -388,7 +385,6 @@ impl Appointments {
         let mut v = Violations::default();
         fields::check_id_list(&mut v, field, &req.team_member_ids, MAX_CREW);
         v.into_result()?;
-        known_id(RESOURCE, ID_PREFIX, &req.id)?;
         let mut w = self.store.write(ctx.write_context()?).await?;
         let before = repo::get_for_update(&w, &req.id)
             .await?
@@ -469,7 +465,6 @@ impl AppointmentsService for Appointments {
     ) -> Result<Response<v1::Appointment>, Status> {
         let ctx = context(&r)?;
         let id = &r.get_ref().id;
-        known_id(RESOURCE, ID_PREFIX, id)?;
         let found = repo::get(&self.store, ctx.org()?, id)
             .await
             .map_err(ServiceError::from)?;

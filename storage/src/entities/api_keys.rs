@@ -29,4 +29,4 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
-crate::tenant_table!(Entity);
+crate::tenant_table!(Entity, crate::api_keys::ID_PREFIX);

@@ -26,4 +26,7 @@ impl crate::tenant::TenantTable for Entity {
     fn id_column() -> Self::Column {
         Column::AppointmentId
     }
+    fn id_prefix() -> &'static str {
+        crate::appointments::ID_PREFIX
+    }
 }

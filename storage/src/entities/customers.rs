@@ -29,4 +29,4 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-crate::tenant_table!(Entity);
+crate::tenant_table!(Entity, crate::customers::ID_PREFIX);

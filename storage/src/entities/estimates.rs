@@ -31,4 +31,4 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-crate::tenant_table!(Entity);
+crate::tenant_table!(Entity, crate::estimates::ID_PREFIX);

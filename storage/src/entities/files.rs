@@ -24,4 +24,4 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-crate::tenant_table!(Entity);
+crate::tenant_table!(Entity, crate::files::ID_PREFIX);

@@ -39,4 +39,4 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-crate::tenant_table!(Entity);
+crate::tenant_table!(Entity, crate::invoices::ID_PREFIX);

@@ -27,4 +27,4 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-crate::tenant_table!(Entity);
+crate::tenant_table!(Entity, crate::payments::ID_PREFIX);
