@@ -202,11 +202,9 @@ impl Invoices {
         let req = r.into_inner();
         let query = page_query(req.limit, &req.cursor, ID_PREFIX)?;
         let today = today();
-        let (status, due_state) = match req.status {
-            0 => (None, None),
-            n => {
-                let status = InvoiceStatus::from_proto(n)
-                    .ok_or_else(|| ServiceError::malformed("status", "is not a known status"))?;
+        let (status, due_state) = match InvoiceStatus::filter(req.status)? {
+            None => (None, None),
+            Some(status) => {
                 let due_state = match status {
                     InvoiceStatus::Open => Some(DueState::NotPastDue {
                         today: today.clone(),

@@ -307,15 +307,7 @@ impl Payments {
         let ctx = context(&r)?;
         let req = r.into_inner();
         let query = page_query(req.limit, &req.cursor, ID_PREFIX)?;
-        let status = match req.status {
-            0 => None,
-            n => Some(
-                PaymentStatus::from_proto(n)
-                    .ok_or_else(|| ServiceError::malformed("status", "is not a known status"))?
-                    .as_str()
-                    .to_owned(),
-            ),
-        };
+        let status = PaymentStatus::filter(req.status)?.map(|s| s.as_str().to_owned());
         let filter = PaymentFilter {
             invoice_id: req.invoice_id,
             customer_id: req.customer_id,

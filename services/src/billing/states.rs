@@ -131,6 +131,17 @@ macro_rules! status_enum {
                 let p = v1::$proto::try_from(n).ok()?;
                 Self::ALL.iter().copied().find(|s| s.to_proto() == p)
             }
+
+            /// A list's `status` filter: the unspecified value means any status, a number
+            /// the proto does not know is a malformed parameter.
+            pub fn filter(n: i32) -> ServiceResult<Option<Self>> {
+                match n {
+                    0 => Ok(None),
+                    n => Self::from_proto(n)
+                        .map(Some)
+                        .ok_or_else(|| ServiceError::malformed("status", "is not a known status")),
+                }
+            }
         }
 
         impl Status for $name {
