@@ -74,9 +74,28 @@ impl Default for LogSettings {
     }
 }
 
+/// A finished request as the middleware hands it over: the bodies still raw, so that
+/// redaction and truncation run in the shipping task, not before the response goes out.
+#[derive(Debug, Default)]
+pub struct Recorded {
+    pub log: RequestLog,
+    pub request_body: Bytes,
+    pub response_body: Bytes,
+}
+
+impl Recorded {
+    fn into_log(self) -> RequestLog {
+        RequestLog {
+            request_body: redact(&self.request_body),
+            response_body: redact(&self.response_body),
+            ..self.log
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct RequestLogger {
-    tx: mpsc::Sender<RequestLog>,
+    tx: mpsc::Sender<Recorded>,
     dropped: Arc<AtomicU64>,
 }
 
@@ -96,14 +115,14 @@ impl RequestLogger {
     }
 
     /// A logger whose records go to `tx` (tests).
-    pub fn with_sender(tx: mpsc::Sender<RequestLog>) -> Self {
+    pub fn with_sender(tx: mpsc::Sender<Recorded>) -> Self {
         Self {
             tx,
             dropped: Arc::new(AtomicU64::new(0)),
         }
     }
 
-    pub fn record(&self, log: RequestLog) {
+    pub fn record(&self, log: Recorded) {
         if self.tx.try_send(log).is_err() {
             let dropped = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
             if dropped.is_power_of_two() {
@@ -118,7 +137,7 @@ impl RequestLogger {
 }
 
 async fn ship(
-    mut rx: mpsc::Receiver<RequestLog>,
+    mut rx: mpsc::Receiver<Recorded>,
     mut client: RequestLogsServiceClient<Channel>,
     token: String,
     settings: LogSettings,
@@ -133,7 +152,7 @@ async fn ship(
                 Ok(None) | Err(_) => break,
             }
         }
-        let logs = std::mem::take(&mut batch);
+        let logs: Vec<RequestLog> = batch.drain(..).map(Recorded::into_log).collect();
         let count = logs.len();
         let request = internal_request(
             RecordRequestLogsRequest { logs },
@@ -246,17 +265,17 @@ pub async fn log_requests(logger: RequestLogger, request: Request, next: Next) -
             .is_some_and(|n| n <= 1024 * 1024);
     let (body, response_body) = if small_json {
         match axum::body::to_bytes(body, 1024 * 1024).await {
-            Ok(bytes) => (Body::from(bytes.clone()), redact(&bytes)),
-            Err(_) => (Body::empty(), String::new()),
+            Ok(bytes) => (Body::from(bytes.clone()), bytes),
+            Err(_) => (Body::empty(), Bytes::new()),
         }
     } else {
-        (body, String::new())
+        (body, Bytes::new())
     };
     let identity = parts.extensions.remove::<LogIdentity>().unwrap_or_default();
     let request_body = parts
         .extensions
         .remove::<LoggedRequestBody>()
-        .map(|b| redact(&b.0))
+        .map(|b| b.0)
         .unwrap_or_default();
     let request_id = parts
         .headers
@@ -264,7 +283,7 @@ pub async fn log_requests(logger: RequestLogger, request: Request, next: Next) -
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    logger.record(RequestLog {
+    let log = RequestLog {
         id: request_id,
         method,
         path,
@@ -273,9 +292,13 @@ pub async fn log_requests(logger: RequestLogger, request: Request, next: Next) -
         ip,
         key_id: identity.key_id,
         organization_id: identity.organization_id,
+        created_at: Some(prost_types::Timestamp::from(std::time::SystemTime::now())),
+        ..RequestLog::default()
+    };
+    logger.record(Recorded {
+        log,
         request_body,
         response_body,
-        created_at: Some(prost_types::Timestamp::from(std::time::SystemTime::now())),
     });
     Response::from_parts(parts, body)
 }
@@ -308,7 +331,7 @@ mod tests {
         let logger = RequestLogger::with_sender(tx);
         // Nobody reads the channel: a blocking send would hang here, try_send drops.
         for _ in 0..1_000 {
-            logger.record(RequestLog::default());
+            logger.record(Recorded::default());
         }
         assert_eq!(logger.dropped(), 998);
     }
