@@ -16,16 +16,25 @@ pub enum Role {
     Resources,
     /// API keys, organizations and the idempotency store.
     Keys,
+    /// Webhook endpoints and events (gRPC).
+    Webhooks,
+    /// The webhook delivery worker: claims queued deliveries and sends them (no gRPC).
+    Worker,
 }
 
 impl Role {
     pub fn groups(self) -> Vec<Group> {
         match self {
-            Self::All => vec![Group::Resources, Group::Keys],
-            Self::Gateway => vec![],
+            Self::All => vec![Group::Resources, Group::Keys, Group::Webhooks],
+            Self::Gateway | Self::Worker => vec![],
             Self::Resources => vec![Group::Resources],
             Self::Keys => vec![Group::Keys],
+            Self::Webhooks => vec![Group::Webhooks],
         }
+    }
+
+    pub fn runs_worker(self) -> bool {
+        matches!(self, Self::All | Self::Worker)
     }
 
     pub fn runs_gateway(self) -> bool {
@@ -51,6 +60,14 @@ pub struct Config {
     pub files: ObjectsConfig,
     /// The largest file an upload may carry (`ASTERI_MAX_FILE_BYTES`).
     pub max_file_bytes: u64,
+    /// Where a gateway finds the webhooks services (`ASTERI_WEBHOOKS_URL`).
+    pub webhooks_url: Option<String>,
+    /// Endpoint checks, rotation grace and the delivery settings of the webhooks services and
+    /// the worker (`ASTERI_WEBHOOK_*`).
+    pub webhooks: services::webhooks::WebhookSettings,
+    /// Whether a role that delivers webhooks (`all`, `worker`) starts its worker; tests turn
+    /// it off to drive workers themselves.
+    pub run_worker: bool,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://asteri.db?mode=rwc";
@@ -164,7 +181,49 @@ impl Config {
                 dir: data_dir.join("files"),
             },
             max_file_bytes: services::files::DEFAULT_MAX_FILE_BYTES,
+            webhooks_url: None,
+            webhooks: services::webhooks::WebhookSettings::default(),
+            run_worker: true,
         }
+    }
+
+    /// `ASTERI_WEBHOOK_ALLOW_PRIVATE`, `ASTERI_WEBHOOK_RETRY_SCHEDULE`,
+    /// `ASTERI_WEBHOOK_LEASE_SECONDS`, `ASTERI_WEBHOOK_ROTATION_GRACE_SECONDS`,
+    /// `ASTERI_WEBHOOK_DISABLE_AFTER_SECONDS`.
+    pub fn webhooks() -> anyhow::Result<services::webhooks::WebhookSettings> {
+        let mut settings = services::webhooks::WebhookSettings {
+            allow_private: match env("ASTERI_WEBHOOK_ALLOW_PRIVATE").as_deref() {
+                None | Some("0" | "false") => false,
+                Some("1" | "true") => true,
+                Some(other) => bail!("ASTERI_WEBHOOK_ALLOW_PRIVATE={other}: use 1 or 0"),
+            },
+            ..Default::default()
+        };
+        settings.worker.schedule = delivery::schedule::RetrySchedule::from_env()
+            .context("ASTERI_WEBHOOK_RETRY_SCHEDULE")?;
+        settings.worker.sender.allow_private = settings.allow_private;
+        let seconds = |name: &str| -> anyhow::Result<Option<std::time::Duration>> {
+            env(name)
+                .map(|v| {
+                    v.trim()
+                        .parse::<u64>()
+                        .ok()
+                        .filter(|s| *s > 0)
+                        .map(std::time::Duration::from_secs)
+                        .with_context(|| format!("{name}={v} is not a positive number of seconds"))
+                })
+                .transpose()
+        };
+        if let Some(lease) = seconds("ASTERI_WEBHOOK_LEASE_SECONDS")? {
+            settings.worker.lease = lease;
+        }
+        if let Some(grace) = seconds("ASTERI_WEBHOOK_ROTATION_GRACE_SECONDS")? {
+            settings.rotation_grace = grace;
+        }
+        if let Some(after) = seconds("ASTERI_WEBHOOK_DISABLE_AFTER_SECONDS")? {
+            settings.worker.disable_after = after;
+        }
+        Ok(settings)
     }
 
     pub fn from_env(role: Role) -> anyhow::Result<Self> {
@@ -209,6 +268,9 @@ impl Config {
             },
             files: Self::files()?,
             max_file_bytes: Self::max_file_bytes()?,
+            webhooks_url: env("ASTERI_WEBHOOKS_URL"),
+            webhooks: Self::webhooks()?,
+            run_worker: true,
         })
     }
 }

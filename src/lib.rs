@@ -6,9 +6,10 @@ pub mod config;
 mod health;
 pub mod seed;
 
-use std::{collections::HashMap, net::SocketAddr, time::Duration};
+use std::{collections::HashMap, net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context as _;
+use delivery::worker::Worker;
 use services::{Group, Platform, files::FilesSettings};
 use storage::{Store, objects::ObjectStorage};
 use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
@@ -63,7 +64,8 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let mut tasks = Vec::new();
     let groups = config.role.groups();
 
-    let store = if groups.is_empty() {
+    let runs_worker = config.role.runs_worker() && config.run_worker;
+    let store = if groups.is_empty() && !runs_worker {
         None
     } else {
         let store = Store::connect(&config.database_url)
@@ -79,7 +81,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     };
 
     let mut grpc_addr = None;
-    if let Some(store) = &store {
+    if let Some(store) = store.as_ref().filter(|_| !groups.is_empty()) {
         let listener = TcpListener::bind(config.grpc_addr)
             .await
             .with_context(|| format!("binding the gRPC address {}", config.grpc_addr))?;
@@ -90,7 +92,8 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
             .with_files(FilesSettings {
                 objects,
                 max_file_bytes: config.max_file_bytes,
-            });
+            })
+            .with_webhooks(config.webhooks.clone());
         if groups.contains(&Group::Keys) {
             let (store, retention) = (store.clone(), config.request_log_retention);
             let every = Duration::from_secs(3_600);
@@ -110,6 +113,13 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         }));
     }
 
+    if let Some(store) = store.as_ref().filter(|_| runs_worker) {
+        let worker = Arc::new(Worker::new(store.clone(), config.webhooks.worker.clone()));
+        let shutdown = stopped(stop_rx.clone());
+        tracing::info!(worker = worker.id(), "webhook delivery worker started");
+        tasks.push(tokio::spawn(worker.run(shutdown)));
+    }
+
     let mut gateway = None;
     if config.role.runs_gateway() {
         let local = grpc_addr.map(|a| format!("http://{a}"));
@@ -118,11 +128,20 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
             .or(config.resources_url.clone())
             .context("set ASTERI_RESOURCES_URL")?;
         let keys_url = local
+            .clone()
             .or(config.keys_url.clone())
             .context("set ASTERI_KEYS_URL")?;
+        let webhooks_url = local
+            .or(config.webhooks_url.clone())
+            .context("set ASTERI_WEBHOOKS_URL")?;
         let (resources, keys) = (lazy_channel(&resources_url)?, lazy_channel(&keys_url)?);
+        let webhooks = lazy_channel(&webhooks_url)?;
         let mut upstreams = HashMap::new();
-        for (group, channel) in [(Group::Resources, &resources), (Group::Keys, &keys)] {
+        for (group, channel) in [
+            (Group::Resources, &resources),
+            (Group::Keys, &keys),
+            (Group::Webhooks, &webhooks),
+        ] {
             for service in group.services() {
                 upstreams.insert((*service).to_owned(), channel.clone());
             }
@@ -135,7 +154,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
                 body_limit: gateway::DEFAULT_BODY_LIMIT,
                 request_logs: gateway::request_log::LogSettings::default(),
             }),
-            vec![resources, keys],
+            vec![resources, keys, webhooks],
         ));
     }
 

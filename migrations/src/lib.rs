@@ -11,6 +11,7 @@ mod m20261122_000004_billing;
 mod m20261122_000005_files;
 mod m20261122_000006_request_logs;
 mod m20261122_000007_event_subjects;
+mod m20261202_000008_webhooks;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_files::Migration),
             Box::new(m20261122_000006_request_logs::Migration),
             Box::new(m20261122_000007_event_subjects::Migration),
+            Box::new(m20261202_000008_webhooks::Migration),
         ]
     }
 }

@@ -144,6 +144,31 @@ pub fn json_struct(value: &serde_json::Value) -> Option<prost_types::Struct> {
     }
 }
 
+/// A `google.protobuf.Struct` as a JSON object (simulated event data). Integral numbers
+/// become integers again, as the API renders amounts and counts.
+pub fn struct_json(s: &prost_types::Struct) -> serde_json::Value {
+    serde_json::Value::Object(
+        s.fields
+            .iter()
+            .map(|(k, v)| (k.clone(), value_json(v)))
+            .collect(),
+    )
+}
+
+fn value_json(value: &prost_types::Value) -> serde_json::Value {
+    use prost_types::value::Kind;
+    use serde_json::Value as J;
+    match &value.kind {
+        None | Some(Kind::NullValue(_)) => J::Null,
+        Some(Kind::BoolValue(b)) => J::Bool(*b),
+        Some(Kind::NumberValue(n)) if n.fract() == 0.0 && n.abs() < 9.0e15 => J::from(*n as i64),
+        Some(Kind::NumberValue(n)) => serde_json::Number::from_f64(*n).map_or(J::Null, J::Number),
+        Some(Kind::StringValue(s)) => J::String(s.clone()),
+        Some(Kind::ListValue(l)) => J::Array(l.values.iter().map(value_json).collect()),
+        Some(Kind::StructValue(s)) => struct_json(s),
+    }
+}
+
 fn json_value(value: &serde_json::Value) -> prost_types::Value {
     use prost_types::value::Kind;
     use serde_json::Value as J;

@@ -19,6 +19,7 @@ pub mod keys;
 pub mod record;
 pub mod request_logs;
 pub mod team_members;
+pub mod webhooks;
 
 use std::future::Future;
 
@@ -27,14 +28,15 @@ use proto::v1::{
     appointments_service_server::AppointmentsServiceServer,
     audit_events_service_server::AuditEventsServiceServer,
     customers_service_server::CustomersServiceServer,
-    estimates_service_server::EstimatesServiceServer, files_service_server::FilesServiceServer,
-    idempotency_service_server::IdempotencyServiceServer,
+    estimates_service_server::EstimatesServiceServer, events_service_server::EventsServiceServer,
+    files_service_server::FilesServiceServer, idempotency_service_server::IdempotencyServiceServer,
     invoices_service_server::InvoicesServiceServer,
     organizations_service_server::OrganizationsServiceServer,
     payments_service_server::PaymentsServiceServer,
     request_logs_service_server::RequestLogsServiceServer,
     service_catalog_service_server::ServiceCatalogServiceServer,
     team_members_service_server::TeamMembersServiceServer,
+    webhook_endpoints_service_server::WebhookEndpointsServiceServer,
 };
 use storage::Store;
 use tokio::net::TcpListener;
@@ -48,6 +50,8 @@ pub enum Group {
     Resources,
     /// API keys, organizations, and the gateway's idempotency store and request history.
     Keys,
+    /// Webhook endpoints and events (the `webhooks` role; the `worker` role delivers).
+    Webhooks,
 }
 
 impl Group {
@@ -71,6 +75,10 @@ impl Group {
                 "asteri.v1.IdempotencyService",
                 "asteri.v1.RequestLogsService",
             ],
+            Self::Webhooks => &[
+                "asteri.v1.WebhookEndpointsService",
+                "asteri.v1.EventsService",
+            ],
         }
     }
 }
@@ -81,6 +89,7 @@ pub struct Platform {
     pub store: Store,
     pub authorizer: Authorizer,
     pub files: files::FilesSettings,
+    pub webhooks: webhooks::WebhookSettings,
 }
 
 impl Platform {
@@ -90,7 +99,18 @@ impl Platform {
             authorizer: Authorizer::new(verifier, internal_token),
             store,
             files: files::FilesSettings::default(),
+            webhooks: webhooks::WebhookSettings::default(),
         }
+    }
+
+    /// How webhook endpoints are checked and `/test` deliveries made.
+    pub fn with_webhooks(mut self, webhooks: webhooks::WebhookSettings) -> Self {
+        self.webhooks = webhooks;
+        self
+    }
+
+    pub fn webhooks(&self) -> webhooks::Webhooks {
+        webhooks::Webhooks::new(self.store.clone(), self.webhooks.clone())
     }
 
     /// Where this platform keeps file contents, and the upload size limit.
@@ -208,6 +228,12 @@ pub async fn serve(
                 health_reporter
                     .set_serving::<ApiKeysServiceServer<keys::Keys>>()
                     .await;
+            }
+            Group::Webhooks => {
+                let hooks = platform.webhooks();
+                routes
+                    .add_service(WebhookEndpointsServiceServer::new(hooks.clone()))
+                    .add_service(EventsServiceServer::new(hooks));
             }
         }
     }

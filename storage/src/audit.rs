@@ -40,17 +40,48 @@ pub async fn list_audit(
     Ok(page(db.conn(), select, q).await?)
 }
 
+#[derive(Clone, Debug, Default)]
+pub struct EventFilter {
+    pub event_type: Option<String>,
+    pub created_after: Option<chrono::DateTime<chrono::Utc>>,
+    pub created_before: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Events, newest first, optionally of one type.
 pub async fn list_events(
     db: &impl Db,
     org: &OrgId,
     event_type: Option<&str>,
     q: &PageQuery,
 ) -> Result<Page<Event>> {
+    let filter = EventFilter {
+        event_type: event_type.map(str::to_owned),
+        ..EventFilter::default()
+    };
+    search_events(db, org, &filter, q).await
+}
+
+pub async fn search_events(
+    db: &impl Db,
+    org: &OrgId,
+    filter: &EventFilter,
+    q: &PageQuery,
+) -> Result<Page<Event>> {
     let mut select = scoped::<events::Entity>(org);
-    if let Some(t) = event_type {
-        select = select.filter(events::Column::EventType.eq(t));
+    if let Some(t) = &filter.event_type {
+        select = select.filter(events::Column::EventType.eq(t.as_str()));
+    }
+    if let Some(t) = filter.created_after {
+        select = select.filter(events::Column::CreatedAt.gte(t));
+    }
+    if let Some(t) = filter.created_before {
+        select = select.filter(events::Column::CreatedAt.lt(t));
     }
     Ok(page(db.conn(), select, q).await?)
+}
+
+pub async fn get_event(db: &impl Db, org: &OrgId, id: &str) -> Result<Option<Event>> {
+    Ok(crate::tenant::find::<events::Entity, _>(db.conn(), org, id).await?)
 }
 
 /// The events about one customer's objects (appointments, estimates, invoices, payments),

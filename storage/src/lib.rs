@@ -20,6 +20,7 @@ pub mod organizations;
 pub mod payments;
 pub mod request_logs;
 pub mod team_members;
+pub mod webhooks;
 
 use std::time::Duration;
 
@@ -97,6 +98,9 @@ pub trait Db: Sync {
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    /// Woken when a write queues webhook deliveries, so that a worker in this process sends
+    /// them at once instead of at its next poll.
+    deliveries: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Db for Store {
@@ -123,7 +127,21 @@ impl Store {
             db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
             db.execute_unprepared("PRAGMA synchronous = NORMAL").await?;
         }
-        Ok(Self { db })
+        Ok(Self {
+            db,
+            deliveries: Default::default(),
+        })
+    }
+
+    /// Tells this process's delivery worker that deliveries were queued.
+    pub fn deliveries_queued(&self) {
+        self.deliveries.notify_one();
+    }
+
+    /// Resolves when deliveries were queued in this process since the last call (or the
+    /// next time they are).
+    pub async fn deliveries_ready(&self) {
+        self.deliveries.notified().await;
     }
 
     pub async fn migrate(&self) -> Result<()> {

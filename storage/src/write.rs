@@ -64,6 +64,9 @@ pub struct Write {
     tx: DatabaseTransaction,
     ctx: WriteContext,
     audited: bool,
+    store: Store,
+    /// Deliveries this write queued: the worker is woken once it commits.
+    queued: usize,
 }
 
 impl Db for Write {
@@ -86,6 +89,8 @@ impl Store {
             tx,
             ctx,
             audited: false,
+            store: self.clone(),
+            queued: 0,
         })
     }
 }
@@ -138,6 +143,9 @@ impl Write {
         };
         let id = event.id.clone();
         event.into_active_model().insert(&self.tx).await?;
+        // The dispatcher: the event's deliveries commit with it, or not at all.
+        self.queued +=
+            crate::webhooks::queue::fan_out(&self.tx, &self.ctx.org, &id, event_type, now).await?;
         Ok(Some(id))
     }
 
@@ -147,6 +155,9 @@ impl Write {
             return Err(StorageError::Unaudited);
         }
         self.tx.commit().await?;
+        if self.queued > 0 {
+            self.store.deliveries_queued();
+        }
         Ok(())
     }
 }

@@ -24,6 +24,15 @@ impl Env {
         Self { dir, database }
     }
 
+    /// On a database of its own, on PostgreSQL too: its worker process must not share the
+    /// delivery queue with other tests' apps.
+    fn isolated() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let database = runtime.block_on(crate::helpers::own_database_url(&dir));
+        Self { dir, database }
+    }
+
     fn command(&self, args: &[&str]) -> Command {
         let mut c = Command::new(BIN);
         c.args(args)
@@ -169,7 +178,7 @@ fn serve(env: &Env, role: &str, extra: &[(&str, String)]) -> (Proc, String, Opti
         .unwrap()
         .trim_start_matches("http ")
         .to_owned();
-    let grpc = if role == "gateway" {
+    let grpc = if role == "gateway" || role == "worker" {
         None
     } else {
         Some(
@@ -186,7 +195,7 @@ fn serve(env: &Env, role: &str, extra: &[(&str, String)]) -> (Proc, String, Opti
 
 #[test]
 fn roles_run_as_separate_processes() {
-    let env = Env::new();
+    let env = Env::isolated();
     let org = env.json(&["orgs", "create", "--name", "Split", "--sandbox", "--json"])["id"]
         .as_str()
         .unwrap()
@@ -199,12 +208,15 @@ fn roles_run_as_separate_processes() {
         "--name",
         "k",
         "--scopes",
-        "read:customers,write:customers",
+        "read:customers,write:customers,manage:webhooks",
         "--json",
     ]);
     let secret = key["secret"].as_str().unwrap();
+    let private = [("ASTERI_WEBHOOK_ALLOW_PRIVATE", "1".to_owned())];
     let (_keys, _, keys_grpc) = serve(&env, "keys", &[]);
     let (_resources, _, resources_grpc) = serve(&env, "resources", &[]);
+    let (_webhooks, _, webhooks_grpc) = serve(&env, "webhooks", &private);
+    let (_worker, worker_http, _) = serve(&env, "worker", &private);
     let (_gateway, http, _) = serve(
         &env,
         "gateway",
@@ -214,12 +226,37 @@ fn roles_run_as_separate_processes() {
                 "ASTERI_RESOURCES_URL",
                 format!("http://{}", resources_grpc.unwrap()),
             ),
+            (
+                "ASTERI_WEBHOOKS_URL",
+                format!("http://{}", webhooks_grpc.unwrap()),
+            ),
         ],
     );
     let runtime = tokio::runtime::Runtime::new().unwrap();
     storage::objects::install_crypto_provider();
     runtime.block_on(async {
         let client = reqwest::Client::new();
+        let worker_ready = client
+            .get(format!("http://{worker_http}/readyz"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            worker_ready.status(),
+            200,
+            "the worker role reaches the database"
+        );
+        // A webhook endpoint through the split gateway, delivered by the worker process.
+        let receiver = crate::webhooks::Receiver::start().await;
+        let endpoint = client
+            .post(format!("http://{http}/api/public/v1/webhook_endpoints"))
+            .header("x-api-key", secret)
+            .header("x-organization-id", &org)
+            .json(&serde_json::json!({"url": receiver.url, "event_types": ["customer.created"]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(endpoint.status(), 201);
         let ready = client
             .get(format!("http://{http}/readyz"))
             .send()
@@ -245,5 +282,9 @@ fn roles_run_as_separate_processes() {
             .await
             .unwrap();
         assert_eq!(idempotent.status(), 201);
+        let got = receiver
+            .wait_for(2, std::time::Duration::from_secs(20))
+            .await;
+        assert!(got.iter().all(|r| r.json()["type"] == "customer.created"));
     });
 }

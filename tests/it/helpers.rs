@@ -17,6 +17,8 @@ pub struct TestApp {
     pub running: Option<Running>,
     /// The folder that holds uploaded files (`ASTERI_FILES_DIR`), inside the test's temp dir.
     pub files_dir: PathBuf,
+    /// The database the app runs on (for processes a test starts beside it).
+    pub database_url: String,
     _dir: tempfile::TempDir,
 }
 
@@ -50,15 +52,55 @@ async fn database_url(dir: &tempfile::TempDir) -> String {
     }
 }
 
+/// A database of the test's own, on PostgreSQL too (a fresh database on the test server):
+/// for tests whose webhook workers must not share the delivery queue with the workers of
+/// other tests' apps, which would send their deliveries on their own schedules.
+pub async fn own_database_url(dir: &tempfile::TempDir) -> String {
+    match std::env::var("ASTERI_TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos();
+            let name = format!("asteri_it_{}_{nanos}", std::process::id());
+            let server = storage::Store::connect(&url).await.expect("connect");
+            server
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create a database of the test's own");
+            let (base, _) = url.rsplit_once('/').expect("a database URL");
+            format!("{base}/{name}")
+        }
+        _ => format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("asteri.db").display()
+        ),
+    }
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_configured(|_| {}).await
 }
 
 /// Starts the app with the test defaults changed by `configure`.
 pub async fn spawn_configured(configure: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_with(false, configure).await
+}
+
+/// Starts the app on a database of its own (see [`own_database_url`]).
+pub async fn spawn_isolated(configure: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_with(true, configure).await
+}
+
+async fn spawn_with(isolated: bool, configure: impl FnOnce(&mut Config)) -> TestApp {
     storage::objects::install_crypto_provider();
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut config = Config::local(database_url(&dir).await, dir.path());
+    let url = if isolated {
+        own_database_url(&dir).await
+    } else {
+        database_url(&dir).await
+    };
+    let mut config = Config::local(url, dir.path());
     configure(&mut config);
     let running = asteri::start(config.clone()).await.expect("the app starts");
     // A second platform on the same database: like another replica, with its own caches.
@@ -82,6 +124,7 @@ pub async fn spawn_configured(configure: impl FnOnce(&mut Config)) -> TestApp {
             .unwrap(),
         running: Some(running),
         files_dir,
+        database_url: config.database_url,
         _dir: dir,
     }
 }

@@ -18,3 +18,4 @@ mod logs;
 mod operations;
 mod pagination;
 mod seed;
+mod webhooks;

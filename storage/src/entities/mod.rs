@@ -17,6 +17,9 @@ pub mod payments;
 pub mod request_logs;
 pub mod service_items;
 pub mod team_members;
+pub mod webhook_attempts;
+pub mod webhook_deliveries;
+pub mod webhook_endpoints;
 
 use sea_orm::FromJsonQueryResult;
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,393 @@
+//! The delivery queue: one row per event x endpoint, written in the transaction of the
+//! change that raised the event (so a committed change always reaches its endpoints), and
+//! claimed by workers.
+//!
+//! Claiming is the one query in this crate that is not scoped to an organization: a worker
+//! serves every tenant. It takes due rows with `FOR UPDATE SKIP LOCKED` on PostgreSQL, so
+//! several workers share the queue without waiting on each other or taking a row twice, and
+//! stamps them with a lease (`locked_until`, `locked_by`): a worker that dies loses its rows
+//! when the lease runs out, one that stops releases them. Everything after the claim
+//! addresses rows by organization and id.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement, TransactionTrait,
+    sea_query::Expr,
+};
+
+pub use crate::entities::webhook_deliveries::Model as Delivery;
+use crate::{
+    Db, OrgId, Result, Store,
+    entities::{
+        events, webhook_attempts,
+        webhook_deliveries::{Column, Entity},
+        webhook_endpoints,
+    },
+    ids::new_id,
+    tenant::scoped,
+    webhooks::{ATTEMPT_PREFIX, DELIVERY_PREFIX, Endpoint, catalog},
+};
+
+pub const PENDING: &str = "pending";
+pub const SUCCEEDED: &str = "succeeded";
+pub const FAILED: &str = "failed";
+/// A failed delivery that `recover` queued again as a new delivery.
+pub const RECOVERED: &str = "recovered";
+
+fn new_delivery(org: &OrgId, endpoint_id: &str, event_id: &str, now: DateTime<Utc>) -> Delivery {
+    Delivery {
+        id: new_id(DELIVERY_PREFIX),
+        organization_id: org.as_str().to_owned(),
+        endpoint_id: endpoint_id.to_owned(),
+        event_id: event_id.to_owned(),
+        status: PENDING.to_owned(),
+        attempts: 0,
+        next_attempt_at: now,
+        locked_until: None,
+        locked_by: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+async fn insert_all(conn: &impl ConnectionTrait, rows: Vec<Delivery>) -> Result<()> {
+    use sea_orm::IntoActiveModel as _;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    Entity::insert_many(rows.into_iter().map(|r| r.into_active_model()))
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
+/// Queues `event_id` for every enabled endpoint of the organization subscribed to its type.
+/// Runs inside the write that records the event. `webhook.test` goes to one endpoint only,
+/// never fanned out. Returns how many deliveries were queued.
+pub(crate) async fn fan_out(
+    conn: &impl ConnectionTrait,
+    org: &OrgId,
+    event_id: &str,
+    event_type: &str,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    if event_type == catalog::TEST_EVENT {
+        return Ok(0);
+    }
+    let endpoints = scoped::<webhook_endpoints::Entity>(org)
+        .filter(webhook_endpoints::Column::Enabled.eq(true))
+        .all(conn)
+        .await?;
+    let rows: Vec<Delivery> = endpoints
+        .iter()
+        .filter(|e| e.subscribes(event_type))
+        .map(|e| new_delivery(org, &e.id, event_id, now))
+        .collect();
+    let queued = rows.len();
+    insert_all(conn, rows).await?;
+    Ok(queued)
+}
+
+/// Queues one event for the given endpoints (replay, test). With `lock`, the rows are
+/// claimed at once by that holder until that time, for a caller that attempts them itself.
+pub async fn enqueue(
+    store: &Store,
+    org: &OrgId,
+    event_id: &str,
+    endpoint_ids: &[String],
+    lock: Option<(&str, DateTime<Utc>)>,
+) -> Result<Vec<Delivery>> {
+    let now = Utc::now();
+    let rows: Vec<Delivery> = endpoint_ids
+        .iter()
+        .map(|endpoint| {
+            let mut row = new_delivery(org, endpoint, event_id, now);
+            if let Some((holder, until)) = lock {
+                row.locked_by = Some(holder.to_owned());
+                row.locked_until = Some(until);
+            }
+            row
+        })
+        .collect();
+    insert_all(store.conn(), rows.clone()).await?;
+    if lock.is_none() && !rows.is_empty() {
+        store.deliveries_queued();
+    }
+    Ok(rows)
+}
+
+/// Queues again every failed delivery to `endpoint_id` of an event created at or after
+/// `since`, once per event; the failed rows become `recovered`. Returns how many events
+/// were queued.
+pub async fn recover(
+    store: &Store,
+    org: &OrgId,
+    endpoint_id: &str,
+    since: DateTime<Utc>,
+) -> Result<usize> {
+    let tx = store.conn().begin().await?;
+    let failed = scoped::<Entity>(org)
+        .filter(Column::EndpointId.eq(endpoint_id))
+        .filter(Column::Status.eq(FAILED))
+        .all(&tx)
+        .await?;
+    let mut event_ids: Vec<String> = failed.iter().map(|d| d.event_id.clone()).collect();
+    event_ids.sort();
+    event_ids.dedup();
+    let recent: Vec<String> = if event_ids.is_empty() {
+        Vec::new()
+    } else {
+        scoped::<events::Entity>(org)
+            .filter(events::Column::Id.is_in(event_ids))
+            .filter(events::Column::CreatedAt.gte(since))
+            .all(&tx)
+            .await?
+            .into_iter()
+            .map(|e| e.id)
+            .collect()
+    };
+    if !recent.is_empty() {
+        Entity::update_many()
+            .col_expr(Column::Status, Expr::value(RECOVERED))
+            .col_expr(Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(Column::OrganizationId.eq(org.as_str()))
+            .filter(Column::EndpointId.eq(endpoint_id))
+            .filter(Column::Status.eq(FAILED))
+            .filter(Column::EventId.is_in(recent.clone()))
+            .exec(&tx)
+            .await?;
+        let now = Utc::now();
+        let rows = recent
+            .iter()
+            .map(|event| new_delivery(org, endpoint_id, event, now))
+            .collect();
+        insert_all(&tx, rows).await?;
+    }
+    tx.commit().await?;
+    if !recent.is_empty() {
+        store.deliveries_queued();
+    }
+    Ok(recent.len())
+}
+
+/// Claims up to `limit` due deliveries for `worker` until `until`.
+pub async fn claim(
+    store: &Store,
+    worker: &str,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<Delivery>> {
+    let backend = store.conn().get_database_backend();
+    // SKIP LOCKED: concurrent workers take disjoint rows instead of queueing on row locks.
+    let lock = if backend == DbBackend::Postgres {
+        "FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "UPDATE webhook_deliveries SET locked_until = $1, locked_by = $2 \
+         WHERE id IN (SELECT id FROM webhook_deliveries \
+           WHERE status = 'pending' AND next_attempt_at <= $3 \
+             AND (locked_until IS NULL OR locked_until < $3) \
+           ORDER BY next_attempt_at LIMIT $4 {lock}) \
+         RETURNING *"
+    );
+    let sql = if backend == DbBackend::Sqlite {
+        sql.replace('$', "?")
+    } else {
+        sql
+    };
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let statement = Statement::from_sql_and_values(
+        backend,
+        sql,
+        [until.into(), worker.into(), now.into(), limit.into()],
+    );
+    Ok(Entity::find()
+        .from_raw_sql(statement)
+        .all(store.conn())
+        .await?)
+}
+
+/// Gives back every pending row `worker` holds (a worker that stops).
+pub async fn release(store: &Store, worker: &str) -> Result<u64> {
+    let result = Entity::update_many()
+        .col_expr(
+            Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(Column::LockedBy, Expr::value(Option::<String>::None))
+        .filter(Column::LockedBy.eq(worker))
+        .filter(Column::Status.eq(PENDING))
+        .exec(store.conn())
+        .await?;
+    Ok(result.rows_affected)
+}
+
+/// What happened to one claimed delivery.
+#[derive(Clone, Debug)]
+pub struct Completion {
+    pub delivery: Delivery,
+    /// The attempt made, if one was (a rate-limited or skipped delivery makes none).
+    pub attempt: Option<AttemptRecord>,
+    pub next: Next,
+}
+
+#[derive(Clone, Debug)]
+pub struct AttemptRecord {
+    pub status_code: u16,
+    pub response_body: String,
+    pub error: String,
+    pub duration_ms: u64,
+    pub success: bool,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Next {
+    Succeeded,
+    /// Try again at this time.
+    RetryAt(DateTime<Utc>),
+    /// Give up (schedule exhausted, endpoint gone or disabled).
+    Failed,
+}
+
+/// Records a batch of completions in one transaction: the attempts, the deliveries' new
+/// state (only rows `worker` still holds), and each endpoint's failing streak. Returns the
+/// attempts as recorded.
+pub async fn complete(
+    store: &Store,
+    worker: &str,
+    completions: &[Completion],
+) -> Result<Vec<crate::webhooks::Attempt>> {
+    use sea_orm::IntoActiveModel as _;
+    if completions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let tx = store.conn().begin().await?;
+    let attempts: Vec<webhook_attempts::Model> = completions
+        .iter()
+        .filter_map(|c| {
+            let a = c.attempt.as_ref()?;
+            Some(webhook_attempts::Model {
+                id: new_id(ATTEMPT_PREFIX),
+                organization_id: c.delivery.organization_id.clone(),
+                endpoint_id: c.delivery.endpoint_id.clone(),
+                event_id: c.delivery.event_id.clone(),
+                delivery_id: c.delivery.id.clone(),
+                attempt: c.delivery.attempts + 1,
+                status_code: i32::from(a.status_code),
+                response_body: a.response_body.clone(),
+                error: a.error.clone(),
+                duration_ms: i64::try_from(a.duration_ms).unwrap_or(i64::MAX),
+                success: a.success,
+                created_at: a.at,
+            })
+        })
+        .collect();
+    if !attempts.is_empty() {
+        webhook_attempts::Entity::insert_many(
+            attempts.iter().map(|a| a.clone().into_active_model()),
+        )
+        .exec_without_returning(&tx)
+        .await?;
+    }
+    let now = Utc::now();
+    // Endpoints that answered well end their failing streak; the others start one.
+    let mut streaks: BTreeMap<(&str, &str), bool> = BTreeMap::new();
+    for c in completions {
+        let d = &c.delivery;
+        let (status, at) = match &c.next {
+            Next::Succeeded => (SUCCEEDED, d.next_attempt_at),
+            Next::RetryAt(at) => (PENDING, *at),
+            Next::Failed => (FAILED, d.next_attempt_at),
+        };
+        let attempts = d.attempts + i32::from(c.attempt.is_some());
+        Entity::update_many()
+            .col_expr(Column::Status, Expr::value(status))
+            .col_expr(Column::Attempts, Expr::value(attempts))
+            .col_expr(Column::NextAttemptAt, Expr::value(at))
+            .col_expr(
+                Column::LockedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(Column::LockedBy, Expr::value(Option::<String>::None))
+            .col_expr(Column::UpdatedAt, Expr::value(now))
+            .filter(Column::OrganizationId.eq(d.organization_id.as_str()))
+            .filter(Column::Id.eq(d.id.as_str()))
+            .filter(Column::LockedBy.eq(worker))
+            .exec(&tx)
+            .await?;
+        if let Some(a) = &c.attempt {
+            let key = (d.organization_id.as_str(), d.endpoint_id.as_str());
+            // The latest attempt of the batch decides (completions arrive in order).
+            streaks.insert(key, a.success);
+        }
+    }
+    for ((org, endpoint), success) in streaks {
+        let update = webhook_endpoints::Entity::update_many()
+            .filter(webhook_endpoints::Column::OrganizationId.eq(org))
+            .filter(webhook_endpoints::Column::Id.eq(endpoint));
+        if success {
+            update
+                .col_expr(
+                    webhook_endpoints::Column::FailingSince,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
+                .filter(webhook_endpoints::Column::FailingSince.is_not_null())
+                .exec(&tx)
+                .await?;
+        } else {
+            update
+                .col_expr(webhook_endpoints::Column::FailingSince, Expr::value(now))
+                .filter(webhook_endpoints::Column::FailingSince.is_null())
+                .exec(&tx)
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(attempts)
+}
+
+/// What a worker needs to send a batch: the endpoints and events its deliveries name, read
+/// per organization.
+pub async fn load(
+    db: &impl Db,
+    deliveries: &[Delivery],
+) -> Result<(Vec<Endpoint>, Vec<crate::audit::Event>)> {
+    let mut by_org: BTreeMap<&str, (Vec<&str>, Vec<&str>)> = BTreeMap::new();
+    for d in deliveries {
+        let entry = by_org.entry(d.organization_id.as_str()).or_default();
+        entry.0.push(&d.endpoint_id);
+        entry.1.push(&d.event_id);
+    }
+    let (mut endpoints, mut events_out) = (Vec::new(), Vec::new());
+    for (org, (endpoint_ids, event_ids)) in by_org {
+        let org = OrgId::new(org);
+        endpoints.extend(
+            scoped::<webhook_endpoints::Entity>(&org)
+                .filter(webhook_endpoints::Column::Id.is_in(endpoint_ids))
+                .all(db.conn())
+                .await?,
+        );
+        events_out.extend(
+            scoped::<events::Entity>(&org)
+                .filter(events::Column::Id.is_in(event_ids))
+                .all(db.conn())
+                .await?,
+        );
+    }
+    Ok((endpoints, events_out))
+}
+
+/// Deliveries waiting (pending) in the whole queue: for benchmarks and tests.
+pub async fn pending_count(store: &Store) -> Result<u64> {
+    use sea_orm::PaginatorTrait as _;
+    Ok(Entity::find()
+        .filter(Column::Status.eq(PENDING))
+        .count(store.conn())
+        .await?)
+}
