@@ -4,4 +4,7 @@
 //! Knows no protobuf and no tenant: the webhooks service and the worker hand it URLs,
 //! secrets and bodies.
 
+pub mod schedule;
+pub mod sender;
 pub mod signing;
+pub mod ssrf;

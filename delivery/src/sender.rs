@@ -1,0 +1,647 @@
+//! One delivery attempt: a signed POST to the endpoint, and what came of it.
+//!
+//! The client follows no redirect, uses no proxy, and resolves names only through the SSRF
+//! guard; IP-literal URLs are judged before sending. Connections are pooled (keep-alive),
+//! so deliveries to the same endpoint reuse them.
+
+use std::error::Error as StdError;
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, StatusCode, header};
+use tokio::time::timeout_at;
+
+use crate::schedule::retry_after;
+use crate::signing;
+use crate::ssrf::{self, GuardedResolver, UrlRefusal};
+
+/// The most of a response body that is kept (and, give or take one chunk, read).
+pub const MAX_RESPONSE_BODY: usize = 4096;
+pub const USER_AGENT: &str = "Asteri-Webhooks/1";
+
+#[derive(Debug, Clone)]
+pub struct SenderConfig {
+    /// The whole exchange: connect, request, response head and the body we read.
+    pub timeout: Duration,
+    /// Dev mode: private, loopback and link-local targets are allowed.
+    pub allow_private: bool,
+}
+
+impl Default for SenderConfig {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(15),
+            allow_private: false,
+        }
+    }
+}
+
+/// What is sent: `body` signed with each of `secrets` (two during a rotation's grace period).
+#[derive(Debug, Clone)]
+pub struct Message<'a> {
+    pub url: &'a str,
+    /// The `webhook-id` (the event's id, the same on every attempt).
+    pub id: &'a str,
+    /// The `webhook-timestamp`, Unix seconds.
+    pub timestamp: i64,
+    pub body: Bytes,
+    pub secrets: &'a [&'a str],
+}
+
+/// The record of one attempt.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// `None` when there was no HTTP answer.
+    pub status_code: Option<u16>,
+    /// At most the first 4096 bytes of the body, lossy UTF-8, cut on a char boundary.
+    pub response_body: String,
+    /// Short, and free of secrets and URLs: "timeout", "connection refused",
+    /// "redirect not followed (302)", "refused: ...", "HTTP 500", ...; `None` on 2xx.
+    pub error: Option<String>,
+    pub duration: Duration,
+    /// The parsed `Retry-After` of a 429 or 503 answer.
+    pub retry_after: Option<Duration>,
+}
+
+impl Outcome {
+    /// The receiver answered 2xx.
+    pub fn success(&self) -> bool {
+        self.status_code.is_some_and(|s| (200..300).contains(&s))
+    }
+
+    /// The receiver answered 410 Gone: it wants no more deliveries.
+    pub fn gone(&self) -> bool {
+        self.status_code == Some(410)
+    }
+
+    fn failed(error: impl Into<String>, started: Instant) -> Self {
+        Self {
+            status_code: None,
+            response_body: String::new(),
+            error: Some(error.into()),
+            duration: started.elapsed(),
+            retry_after: None,
+        }
+    }
+}
+
+/// Sends deliveries. Cheap to clone: clones share the connection pool.
+#[derive(Clone)]
+pub struct Sender {
+    client: reqwest::Client,
+    config: SenderConfig,
+}
+
+impl std::fmt::Debug for Sender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sender")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sender {
+    /// Installs ring as the process's rustls provider if none is installed yet (never
+    /// aws-lc-rs), then builds the client.
+    pub fn new(config: SenderConfig) -> Self {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .dns_resolver(GuardedResolver::new(config.allow_private))
+            .user_agent(USER_AGENT)
+            .tcp_nodelay(true)
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build()
+            .expect("the webhook HTTP client builds");
+        Self { client, config }
+    }
+
+    pub fn config(&self) -> &SenderConfig {
+        &self.config
+    }
+
+    /// One attempt. Never fails: every problem is an [`Outcome`] with an error.
+    pub async fn send(&self, m: &Message<'_>) -> Outcome {
+        let started = Instant::now();
+        let deadline = tokio::time::Instant::from_std(started) + self.config.timeout;
+
+        let url = match ssrf::parse(m.url) {
+            Ok(url) => url,
+            Err(refusal) => return Outcome::failed(format!("refused: url {refusal}"), started),
+        };
+        // Literals never reach the resolver, so they are judged here.
+        if let Some(ip) = ssrf::literal_ip(&url)
+            && !self.config.allow_private
+            && ssrf::is_forbidden(ip)
+        {
+            return Outcome::failed(format!("refused: {}", UrlRefusal::Forbidden(ip)), started);
+        }
+        let headers = match headers(m) {
+            Ok(h) => h,
+            Err(e) => return Outcome::failed(e, started),
+        };
+
+        let request = self
+            .client
+            .post(url)
+            .headers(headers)
+            .body(m.body.clone())
+            .send();
+        let response = match timeout_at(deadline, request).await {
+            Err(_) => return Outcome::failed("timeout", started),
+            Ok(Err(e)) => {
+                let error = describe(&e);
+                tracing::info!(
+                    webhook_id = m.id,
+                    error = %error_chain(&e.without_url()),
+                    "webhook delivery got no answer"
+                );
+                return Outcome::failed(error, started);
+            }
+            Ok(Ok(response)) => response,
+        };
+
+        let status = response.status();
+        let retry_after = match status {
+            StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE => response
+                .headers()
+                .get(header::RETRY_AFTER)
+                .and_then(|v| retry_after(v, SystemTime::now())),
+            _ => None,
+        };
+        let error = if status.is_success() {
+            None
+        } else if status.is_redirection() {
+            Some(format!("redirect not followed ({})", status.as_u16()))
+        } else {
+            Some(format!("HTTP {}", status.as_u16()))
+        };
+        // The answer is in: a body that fails or stalls changes nothing but what we keep.
+        let response_body = read_body(response, deadline, m.id).await;
+
+        Outcome {
+            status_code: Some(status.as_u16()),
+            response_body,
+            error,
+            duration: started.elapsed(),
+            retry_after,
+        }
+    }
+}
+
+fn headers(m: &Message<'_>) -> Result<HeaderMap, &'static str> {
+    let signature = signing::signature_header(m.secrets, m.id, m.timestamp, &m.body)
+        .map_err(|_| "refused: malformed signing secret")?;
+    let mut h = HeaderMap::with_capacity(4);
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    h.insert(
+        "webhook-id",
+        HeaderValue::from_str(m.id).map_err(|_| "refused: webhook id is not a header value")?,
+    );
+    h.insert("webhook-timestamp", HeaderValue::from(m.timestamp));
+    h.insert(
+        "webhook-signature",
+        HeaderValue::from_str(&signature).expect("base64 is a header value"),
+    );
+    Ok(h)
+}
+
+/// Reads chunk by chunk, never more than [`MAX_RESPONSE_BODY`] plus one chunk, until the
+/// deadline at most.
+async fn read_body(
+    mut response: reqwest::Response,
+    deadline: tokio::time::Instant,
+    id: &str,
+) -> String {
+    let mut kept: Vec<u8> = Vec::new();
+    let mut more = false;
+    loop {
+        match timeout_at(deadline, response.chunk()).await {
+            Ok(Ok(Some(chunk))) => {
+                let room = MAX_RESPONSE_BODY - kept.len();
+                kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                if chunk.len() > room {
+                    more = true;
+                }
+                if kept.len() >= MAX_RESPONSE_BODY {
+                    // Dropping the response closes the connection rather than read the rest.
+                    more = true;
+                    break;
+                }
+            }
+            Ok(Ok(None)) => break,
+            Ok(Err(e)) => {
+                tracing::debug!(webhook_id = id, error = %error_chain(&e.without_url()), "webhook response body cut short");
+                break;
+            }
+            Err(_) => {
+                tracing::debug!(
+                    webhook_id = id,
+                    "webhook response body still coming at the deadline"
+                );
+                break;
+            }
+        }
+    }
+    lossy_prefix(&kept, more)
+}
+
+/// Lossy UTF-8 of at most [`MAX_RESPONSE_BODY`] bytes; when the body went on, a character
+/// cut in two at the end is dropped rather than replaced.
+fn lossy_prefix(bytes: &[u8], cut: bool) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    let mut chunks = bytes.utf8_chunks().peekable();
+    while let Some(chunk) = chunks.next() {
+        out.push_str(chunk.valid());
+        let cut_char = cut && chunks.peek().is_none();
+        if !chunk.invalid().is_empty() && !cut_char {
+            out.push(char::REPLACEMENT_CHARACTER);
+        }
+    }
+    // Replacement characters are longer than the bytes they stand for.
+    let end = out.floor_char_boundary(MAX_RESPONSE_BODY);
+    out.truncate(end);
+    out
+}
+
+/// The short text of a transport error: no URL, no secret.
+fn describe(e: &reqwest::Error) -> String {
+    let mut source: Option<&(dyn StdError + 'static)> = Some(e);
+    while let Some(err) = source {
+        if let Some(text) = classify(err) {
+            return text;
+        }
+        source = err.source();
+    }
+    if e.is_timeout() {
+        "timeout".to_owned()
+    } else if e.is_connect() {
+        "connection failed".to_owned()
+    } else {
+        "request failed".to_owned()
+    }
+}
+
+fn classify(err: &(dyn StdError + 'static)) -> Option<String> {
+    if let Some(refusal) = err.downcast_ref::<UrlRefusal>() {
+        return Some(match refusal {
+            UrlRefusal::Unresolvable => "host could not be resolved".to_owned(),
+            other => format!("refused: {other}"),
+        });
+    }
+    if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+        return Some(match tls {
+            rustls::Error::InvalidCertificate(_) => "TLS certificate not accepted".to_owned(),
+            _ => "TLS handshake failed".to_owned(),
+        });
+    }
+    if let Some(io) = err.downcast_ref::<std::io::Error>() {
+        // An io::Error's source() skips the error it wraps: look at it here.
+        if let Some(text) = io.get_ref().and_then(|inner| classify(inner)) {
+            return Some(text);
+        }
+        use std::io::ErrorKind::*;
+        let text = match io.kind() {
+            ConnectionRefused => "connection refused",
+            ConnectionReset => "connection reset",
+            ConnectionAborted => "connection aborted",
+            TimedOut => "timeout",
+            HostUnreachable | NetworkUnreachable => "host unreachable",
+            UnexpectedEof => "connection closed before an answer",
+            _ => return None,
+        };
+        return Some(text.to_owned());
+    }
+    if let Some(h) = err.downcast_ref::<hyper::Error>() {
+        if h.is_incomplete_message() {
+            return Some("connection closed before an answer".to_owned());
+        }
+        if h.is_parse() {
+            return Some("invalid HTTP response".to_owned());
+        }
+    }
+    None
+}
+
+/// "a: b: c" over an error's source chain, for the logs.
+fn error_chain(e: &(dyn StdError + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(err) = source {
+        let next = err.to_string();
+        if !text.ends_with(&next) {
+            text.push_str(": ");
+            text.push_str(&next);
+        }
+        source = err.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::Router;
+    use axum::extract::{Path, State};
+    use axum::http::HeaderMap as AxHeaders;
+    use axum::response::IntoResponse;
+    use axum::routing::post;
+    use axum::serve::ListenerExt as _;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    use tokio::net::TcpListener;
+
+    const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+    #[derive(Clone, Default)]
+    struct Seen {
+        requests: Arc<Mutex<Vec<(AxHeaders, Bytes)>>>,
+        connections: Arc<AtomicUsize>,
+    }
+
+    async fn ok(State(seen): State<Seen>, headers: AxHeaders, body: Bytes) -> &'static str {
+        seen.requests.lock().unwrap().push((headers, body));
+        "thanks"
+    }
+
+    async fn status(Path(code): Path<u16>) -> impl IntoResponse {
+        let code = StatusCode::from_u16(code).unwrap();
+        let mut headers = HeaderMap::new();
+        match code.as_u16() {
+            429 => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("7"));
+            }
+            503 => {
+                let at = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(120));
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_str(&at).unwrap());
+            }
+            302 => {
+                headers.insert(header::LOCATION, HeaderValue::from_static("/ok"));
+            }
+            _ => {}
+        }
+        (code, headers, format!("answered {}", code.as_u16()))
+    }
+
+    async fn big() -> Vec<u8> {
+        vec![b'x'; 1 << 20]
+    }
+
+    /// A receiver on 127.0.0.1, port 0.
+    async fn receiver() -> (String, Seen) {
+        let seen = Seen::default();
+        let connections = seen.connections.clone();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let listener = listener.tap_io(move |_| {
+            connections.fetch_add(1, Ordering::SeqCst);
+        });
+        let app = Router::new()
+            .route("/ok", post(ok))
+            .route("/status/{code}", post(status))
+            .route("/big", post(big))
+            .with_state(seen.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (base, seen)
+    }
+
+    fn dev() -> Sender {
+        Sender::new(SenderConfig {
+            allow_private: true,
+            ..SenderConfig::default()
+        })
+    }
+
+    fn message<'a>(url: &'a str, secrets: &'a [&'a str]) -> Message<'a> {
+        Message {
+            url,
+            id: "evt_0190a1b2c3d4",
+            timestamp: 1_714_000_000,
+            body: Bytes::from_static(br#"{"id":"evt_0190a1b2c3d4","type":"invoice.paid"}"#),
+            secrets,
+        }
+    }
+
+    #[tokio::test]
+    async fn delivers_signed_messages_and_reuses_connections() {
+        let (base, seen) = receiver().await;
+        let sender = dev();
+        let url = format!("{base}/ok");
+        let other = signing::new_secret();
+        let secrets = [SECRET, other.as_str()];
+        let m = message(&url, &secrets);
+
+        let outcome = sender.send(&m).await;
+        assert!(outcome.success(), "{outcome:?}");
+        assert_eq!(outcome.status_code, Some(200));
+        assert_eq!(outcome.error, None);
+        assert_eq!(outcome.response_body, "thanks");
+        assert_eq!(outcome.retry_after, None);
+        assert!(!outcome.gone());
+
+        let (headers, body) = seen.requests.lock().unwrap()[0].clone();
+        assert_eq!(body, m.body);
+        assert_eq!(headers["content-type"], "application/json");
+        assert_eq!(headers["user-agent"], USER_AGENT);
+        assert_eq!(headers["webhook-id"], m.id);
+        assert_eq!(headers["webhook-timestamp"], "1714000000");
+        let signatures: Vec<&str> = headers["webhook-signature"]
+            .to_str()
+            .unwrap()
+            .split(' ')
+            .collect();
+        assert_eq!(
+            signatures,
+            [
+                signing::sign(SECRET, m.id, m.timestamp, &body).unwrap(),
+                signing::sign(&other, m.id, m.timestamp, &body).unwrap(),
+            ]
+        );
+
+        // Keep-alive: the next deliveries to the endpoint use the same connection.
+        for _ in 0..5 {
+            assert!(sender.send(&m).await.success());
+        }
+        assert_eq!(seen.requests.lock().unwrap().len(), 6);
+        assert_eq!(seen.connections.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn failures_and_answers_that_are_not_2xx() {
+        let (base, _) = receiver().await;
+        let sender = dev();
+        let send = |code: u16| {
+            let url = format!("{base}/status/{code}");
+            let sender = sender.clone();
+            async move { sender.send(&message(&url, &[SECRET])).await }
+        };
+
+        let o = send(500).await;
+        assert_eq!(o.status_code, Some(500));
+        assert_eq!(o.error.as_deref(), Some("HTTP 500"));
+        assert_eq!(o.response_body, "answered 500");
+        assert!(!o.success() && !o.gone());
+        assert_eq!(o.retry_after, None);
+
+        let o = send(410).await;
+        assert!(o.gone() && !o.success());
+
+        let o = send(429).await;
+        assert_eq!(o.status_code, Some(429));
+        assert_eq!(o.retry_after, Some(Duration::from_secs(7)));
+
+        let o = send(503).await;
+        let wait = o.retry_after.expect("an HTTP-date Retry-After");
+        assert!(
+            wait > Duration::from_secs(110) && wait <= Duration::from_secs(120),
+            "{wait:?}"
+        );
+
+        let o = send(302).await;
+        assert_eq!(o.status_code, Some(302));
+        assert_eq!(o.error.as_deref(), Some("redirect not followed (302)"));
+        assert!(!o.success());
+
+        let o = send(204).await;
+        assert!(o.success() && o.error.is_none());
+    }
+
+    #[tokio::test]
+    async fn a_large_body_is_cut_to_4_kib() {
+        let (base, _) = receiver().await;
+        let url = format!("{base}/big");
+        let o = dev().send(&message(&url, &[SECRET])).await;
+        assert!(o.success(), "{o:?}");
+        assert_eq!(o.response_body.len(), MAX_RESPONSE_BODY);
+        assert!(o.response_body.bytes().all(|b| b == b'x'));
+    }
+
+    #[tokio::test]
+    async fn a_receiver_that_never_answers_times_out() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                held.push(socket);
+            }
+        });
+        let sender = Sender::new(SenderConfig {
+            timeout: Duration::from_millis(300),
+            allow_private: true,
+        });
+        let o = sender.send(&message(&url, &[SECRET])).await;
+        assert_eq!(o.status_code, None);
+        assert_eq!(o.error.as_deref(), Some("timeout"));
+        assert!(o.duration >= Duration::from_millis(300), "{:?}", o.duration);
+        assert!(o.duration < Duration::from_secs(2), "{:?}", o.duration);
+    }
+
+    /// The deadline covers the body too: a 200 whose body stalls ends at the deadline, and
+    /// is still a success (the receiver took the message).
+    #[tokio::test]
+    async fn a_stalled_body_ends_at_the_deadline() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut buf = vec![0u8; 4096];
+            let _ = socket.read(&mut buf).await;
+            socket
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nabc")
+                .await
+                .unwrap();
+            tokio::time::sleep(Duration::from_secs(10)).await;
+        });
+        let sender = Sender::new(SenderConfig {
+            timeout: Duration::from_millis(300),
+            allow_private: true,
+        });
+        let o = sender.send(&message(&url, &[SECRET])).await;
+        assert_eq!(o.status_code, Some(200));
+        assert!(o.success() && o.error.is_none(), "{o:?}");
+        assert_eq!(o.response_body, "abc");
+        assert!(o.duration >= Duration::from_millis(300), "{:?}", o.duration);
+        assert!(o.duration < Duration::from_secs(2), "{:?}", o.duration);
+    }
+
+    #[tokio::test]
+    async fn a_closed_port_is_connection_refused() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        drop(listener);
+        for url in [
+            format!("http://{addr}/"),
+            format!("http://localhost:{}/", addr.port()),
+        ] {
+            let o = dev().send(&message(&url, &[SECRET])).await;
+            assert_eq!(o.status_code, None, "{url}");
+            assert_eq!(o.error.as_deref(), Some("connection refused"), "{url}");
+            assert!(!o.success());
+        }
+    }
+
+    #[tokio::test]
+    async fn private_receivers_are_refused_without_connecting() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let sender = Sender::new(SenderConfig::default());
+        for url in [
+            format!("http://localhost:{port}/"),
+            format!("http://127.0.0.1:{port}/"),
+            format!("http://[::ffff:127.0.0.1]:{port}/"),
+        ] {
+            let o = sender.send(&message(&url, &[SECRET])).await;
+            assert_eq!(o.status_code, None, "{url}");
+            let error = o.error.unwrap();
+            assert!(
+                error.starts_with("refused: resolves to a private"),
+                "{url}: {error}"
+            );
+        }
+        let accepted = tokio::time::timeout(Duration::from_millis(200), listener.accept()).await;
+        assert!(accepted.is_err(), "the guard let a connection through");
+
+        let o = sender.send(&message("ftp://example.com/", &[SECRET])).await;
+        assert_eq!(
+            o.error.as_deref(),
+            Some("refused: url must be an http or https URL")
+        );
+        let o = sender
+            .send(&message("http://no-such-host.invalid/", &[SECRET]))
+            .await;
+        assert_eq!(o.error.as_deref(), Some("host could not be resolved"));
+    }
+
+    #[tokio::test]
+    async fn a_malformed_secret_sends_nothing() {
+        let (base, seen) = receiver().await;
+        let url = format!("{base}/ok");
+        let o = dev().send(&message(&url, &["not-a-secret"])).await;
+        assert_eq!(
+            o.error.as_deref(),
+            Some("refused: malformed signing secret")
+        );
+        assert!(seen.requests.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn response_bodies_are_cut_on_char_boundaries() {
+        // "é" is 2 bytes: 4095 bytes of ASCII then "é" cut in two.
+        let mut bytes = vec![b'a'; MAX_RESPONSE_BODY - 1];
+        bytes.push(0xc3);
+        let s = lossy_prefix(&bytes, true);
+        assert_eq!(s.len(), MAX_RESPONSE_BODY - 1);
+        assert!(s.bytes().all(|b| b == b'a'));
+        // Invalid bytes inside are replaced, and the result stays within 4096 bytes.
+        let s = lossy_prefix(&[0xff; MAX_RESPONSE_BODY], false);
+        assert!(s.len() <= MAX_RESPONSE_BODY && s.chars().all(|c| c == '\u{fffd}'));
+        assert_eq!(lossy_prefix("héllo".as_bytes(), false), "héllo");
+        assert_eq!(lossy_prefix(b"ok\xff", false), "ok\u{fffd}");
+    }
+}
