@@ -95,6 +95,13 @@ impl ServiceError {
         }
     }
 
+    /// 422 on one field.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        let mut violations = Violations::default();
+        violations.add(field, message);
+        Self::Validation(violations)
+    }
+
     pub fn conflict(reason: &'static str, message: impl Into<String>) -> Self {
         Self::Conflict {
             reason,

@@ -18,6 +18,7 @@ pub mod idempotency;
 pub mod keys;
 pub mod record;
 pub mod request_logs;
+pub mod resource;
 pub mod team_members;
 
 use std::future::Future;

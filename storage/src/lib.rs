@@ -27,7 +27,7 @@ use migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
 
 pub use entities::{AddressList, AddressRecord, LineItemList, LineItemRecord, StringList};
-pub use tenant::{Page, PageQuery};
+pub use tenant::{Page, PageQuery, Record};
 pub use write::{Actor, ActorKind, Change, Write, WriteContext};
 
 #[derive(Debug, thiserror::Error)]

@@ -186,21 +186,3 @@ pub async fn price(
         total: totals.total,
     }))
 }
-
-/// The update mask of a PATCH: the paths, each checked against `updatable`.
-pub fn mask_paths(
-    mask: Option<prost_types::FieldMask>,
-    updatable: &[&str],
-    v: &mut Violations,
-) -> Vec<String> {
-    let paths: Vec<String> = mask.map(|m| m.paths).unwrap_or_default();
-    for p in &paths {
-        if !updatable.contains(&p.as_str()) {
-            v.add(
-                "update_mask",
-                format!("{p} is not a field that can be changed"),
-            );
-        }
-    }
-    paths
-}
