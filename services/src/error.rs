@@ -206,6 +206,20 @@ impl From<ServiceError> for Status {
                     &violations,
                 )
             }
+            ServiceError::Storage(source) if source.is_conflict() => {
+                // The constraint's name and SQL stay in the log.
+                tracing::info!(
+                    error = source as &dyn std::error::Error,
+                    "constraint violation"
+                );
+                with_reason(
+                    Code::AlreadyExists,
+                    "the change conflicts with the current data (a duplicate, or a reference \
+                     to something that no longer exists); reload it and retry",
+                    "conflict",
+                    HashMap::new(),
+                )
+            }
             ServiceError::Storage(source) => {
                 // The chain goes to the log, never to the caller.
                 tracing::error!(error = source as &dyn std::error::Error, "storage error");
