@@ -17,4 +17,5 @@ mod limits;
 mod logs;
 mod operations;
 mod pagination;
+mod platform;
 mod seed;
