@@ -14,7 +14,6 @@
 //! Events: `service.created`, `service.updated`, `service.deleted`.
 
 use chrono::Utc;
-use prost_types::FieldMask;
 use proto::v1::{
     CreateServiceItemRequest, DeleteServiceItemRequest, GetServiceItemRequest,
     ListServiceItemsRequest, ListServiceItemsResponse, ServiceItem, UpdateServiceItemRequest,
@@ -145,10 +144,6 @@ impl Resource for Catalog {
 }
 
 impl Patch<Catalog> for UpdateServiceItemRequest {
-    fn target(&mut self) -> (String, Option<FieldMask>) {
-        (std::mem::take(&mut self.id), self.update_mask.take())
-    }
-
     /// Leaves `currency` normalized (lowercase).
     fn check(&mut self, mask: &Mask, v: &mut Violations) -> ServiceResult<()> {
         let values = CreateServiceItemRequest {

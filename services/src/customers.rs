@@ -8,7 +8,6 @@ use proto::v1::{
 use std::mem::take;
 
 use chrono::Utc;
-use prost_types::FieldMask;
 use storage::{
     AddressList, AddressRecord, Store, StringList, Write,
     customers::{self as repo, CustomerFilter, ID_PREFIX},
@@ -190,10 +189,6 @@ impl Resource for Customers {
 }
 
 impl Patch<Customers> for UpdateCustomerRequest {
-    fn target(&mut self) -> (String, Option<FieldMask>) {
-        (take(&mut self.id), self.update_mask.take())
-    }
-
     fn check(&mut self, mask: &Mask, v: &mut Violations) -> ServiceResult<()> {
         let fields = CreateCustomerRequest {
             name: take(&mut self.name),

@@ -54,11 +54,14 @@ pub trait Resource: Send + Sync + 'static {
     }
 }
 
-/// A PATCH request of resource `R`: the fields its mask names, checked and applied.
-pub trait Patch<R: Resource>: Send + Sized {
+/// An Update request: the record it changes and its update mask.
+pub trait UpdateRequest: Send {
     /// The id of the record to change and the update mask, taken out of the request.
     fn target(&mut self) -> (String, Option<FieldMask>);
+}
 
+/// A PATCH request of resource `R`: the fields its mask names, checked and applied.
+pub trait Patch<R: Resource>: UpdateRequest + Sized {
     /// The rules of the fields the mask names that need no database: violations go to `v`,
     /// a malformed value is an error at once. May normalize the fields it checks.
     fn check(&mut self, mask: &Mask, v: &mut Violations) -> ServiceResult<()>;
@@ -316,4 +319,24 @@ lists!(
     ListEstimatesRequest => ListEstimatesResponse of Estimate,
     ListPaymentsRequest => ListPaymentsResponse of Payment,
     ListFilesRequest => ListFilesResponse of File,
+);
+
+/// [`UpdateRequest`] for the proto's Update messages (`id`, `update_mask`).
+macro_rules! updates {
+    ($($request:ident),* $(,)?) => {$(
+        impl UpdateRequest for proto::v1::$request {
+            fn target(&mut self) -> (String, Option<FieldMask>) {
+                (std::mem::take(&mut self.id), self.update_mask.take())
+            }
+        }
+    )*};
+}
+
+updates!(
+    UpdateCustomerRequest,
+    UpdateTeamMemberRequest,
+    UpdateServiceItemRequest,
+    UpdateAppointmentRequest,
+    UpdateEstimateRequest,
+    UpdateInvoiceRequest,
 );

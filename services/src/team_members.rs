@@ -13,7 +13,6 @@
 //! (`team_member.delete`) without an event, as section 8 of the contract names none.
 
 use chrono::Utc;
-use prost_types::FieldMask;
 use proto::v1::{
     CreateTeamMemberRequest, DeleteTeamMemberRequest, GetTeamMemberRequest, ListTeamMembersRequest,
     ListTeamMembersResponse, TeamMember, UpdateTeamMemberRequest,
@@ -118,10 +117,6 @@ impl Resource for TeamMembers {
 }
 
 impl Patch<TeamMembers> for UpdateTeamMemberRequest {
-    fn target(&mut self) -> (String, Option<FieldMask>) {
-        (std::mem::take(&mut self.id), self.update_mask.take())
-    }
-
     fn check(&mut self, mask: &Mask, v: &mut Violations) -> ServiceResult<()> {
         check_fields(v, &|f| mask.has(f), &self.name, &self.email, &self.role);
         Ok(())

@@ -190,10 +190,6 @@ impl Resource for Appointments {
 }
 
 impl Patch<Appointments> for UpdateAppointmentRequest {
-    fn target(&mut self) -> (String, Option<prost_types::FieldMask>) {
-        (std::mem::take(&mut self.id), self.update_mask.take())
-    }
-
     fn check(&mut self, mask: &Mask, v: &mut Violations) -> ServiceResult<()> {
         let present = |f: &str| mask.has(f);
         patched_time(v, &present, "scheduled_start", self.scheduled_start)?;

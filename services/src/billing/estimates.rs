@@ -2,7 +2,6 @@
 //! turns an approved one into a draft invoice in the same transaction.
 
 use chrono::Utc;
-use prost_types::FieldMask;
 use proto::v1::{
     ApproveEstimateRequest, ConvertEstimateRequest, CreateEstimateRequest, DeclineEstimateRequest,
     DeleteEstimateRequest, Estimate, GetEstimateRequest, ListEstimatesRequest,
@@ -88,10 +87,6 @@ impl Resource for Estimates {
 }
 
 impl Patch<Estimates> for UpdateEstimateRequest {
-    fn target(&mut self) -> (String, Option<FieldMask>) {
-        (std::mem::take(&mut self.id), self.update_mask.take())
-    }
-
     /// Leaves `currency` normalized.
     fn check(&mut self, mask: &Mask, v: &mut Violations) -> ServiceResult<()> {
         if mask.has("currency") {
@@ -105,17 +100,8 @@ impl Patch<Estimates> for UpdateEstimateRequest {
 
     async fn apply(self, w: &Write, mask: &Mask, e: &mut repo::Estimate) -> ServiceResult<()> {
         Lifecycle::require_draft(status_of(e)?, EstimateStatus::Draft, "update")?;
-        let tax_rate_bps = if mask.has("tax_rate_bps") {
-            self.tax_rate_bps
-        } else {
-            bps(e.tax_rate_bps)
-        };
-        let inputs = mask.has("line_items").then_some(self.line_items.as_slice());
-        let mut v = Violations::default();
-        let priced = lines::price(w, inputs, &e.line_items, tax_rate_bps, &mut v).await?;
-        let Some(priced) = priced.filter(|_| v.is_empty()) else {
-            return Err(ServiceError::Validation(v));
-        };
+        let (items, rate) = (&self.line_items, self.tax_rate_bps);
+        let priced = lines::reprice(w, mask, items, rate, &e.line_items, e.tax_rate_bps).await?;
         e.line_items = priced.line_items;
         e.tax_rate_bps = priced.tax_rate_bps;
         e.subtotal = priced.subtotal;

@@ -2,7 +2,6 @@
 //! paid and the status (see `payments.rs`), everything else moves here.
 
 use chrono::{Days, NaiveDate, Utc};
-use prost_types::FieldMask;
 use proto::v1::{
     CreateInvoiceRequest, DeleteInvoiceRequest, FinalizeInvoiceRequest, GetInvoiceRequest, Invoice,
     ListInvoicesRequest, ListInvoicesResponse, UpdateInvoiceRequest, VoidInvoiceRequest,
@@ -185,10 +184,6 @@ impl Resource for Invoices {
 }
 
 impl Patch<Invoices> for UpdateInvoiceRequest {
-    fn target(&mut self) -> (String, Option<FieldMask>) {
-        (std::mem::take(&mut self.id), self.update_mask.take())
-    }
-
     /// Leaves `currency` normalized and `due_date` trimmed.
     fn check(&mut self, mask: &Mask, v: &mut Violations) -> ServiceResult<()> {
         if mask.has("currency") {
@@ -218,17 +213,9 @@ impl Patch<Invoices> for UpdateInvoiceRequest {
             Lifecycle::require_draft(status, InvoiceStatus::Draft, "update")?;
         }
         if mask.has("line_items") || mask.has("tax_rate_bps") {
-            let tax_rate_bps = if mask.has("tax_rate_bps") {
-                self.tax_rate_bps
-            } else {
-                bps(inv.tax_rate_bps)
-            };
-            let inputs = mask.has("line_items").then_some(self.line_items.as_slice());
-            let mut v = Violations::default();
-            let priced = lines::price(w, inputs, &inv.line_items, tax_rate_bps, &mut v).await?;
-            let Some(priced) = priced.filter(|_| v.is_empty()) else {
-                return Err(ServiceError::Validation(v));
-            };
+            let (items, rate) = (&self.line_items, self.tax_rate_bps);
+            let (current, current_bps) = (&inv.line_items, inv.tax_rate_bps);
+            let priced = lines::reprice(w, mask, items, rate, current, current_bps).await?;
             inv.line_items = priced.line_items;
             inv.tax_rate_bps = priced.tax_rate_bps;
             inv.subtotal = priced.subtotal;

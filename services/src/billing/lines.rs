@@ -7,7 +7,8 @@ use storage::{LineItemList, LineItemRecord, Write, catalog, customers};
 use super::money::{self, MAX_TAX_RATE_BPS, MoneyError};
 use crate::{
     convert::Check,
-    error::{ServiceResult, Violations},
+    error::{ServiceError, ServiceResult, Violations},
+    resource::Mask,
 };
 
 pub const MAX_LINE_ITEMS: usize = 100;
@@ -185,4 +186,27 @@ pub async fn price(
         tax: totals.tax,
         total: totals.total,
     }))
+}
+
+/// The prices of a draft after a PATCH: the line items and the tax rate the mask names, the
+/// stored ones otherwise. Any line or rate problem is a 422.
+pub async fn reprice(
+    w: &Write,
+    mask: &Mask,
+    lines: &[LineItemInput],
+    tax_rate_bps: u32,
+    current: &LineItemList,
+    current_bps: i32,
+) -> ServiceResult<Priced> {
+    let tax_rate_bps = if mask.has("tax_rate_bps") {
+        tax_rate_bps
+    } else {
+        bps(current_bps)
+    };
+    let inputs = mask.has("line_items").then_some(lines);
+    let mut v = Violations::default();
+    let priced = price(w, inputs, current, tax_rate_bps, &mut v).await?;
+    priced
+        .filter(|_| v.is_empty())
+        .ok_or(ServiceError::Validation(v))
 }
