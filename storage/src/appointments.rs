@@ -21,6 +21,10 @@ use crate::{
 pub const ID_PREFIX: &str = "apt";
 
 /// The standard tenant functions over the appointment rows alone.
+#[expect(
+    dead_code,
+    reason = "find_many: an appointment is always read with its crew"
+)]
 mod rows {
     use crate::entities::appointments::{Column, Entity, Model};
 

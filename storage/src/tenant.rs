@@ -113,13 +113,13 @@ pub fn scoped_delete<E: TenantTable>(org: &OrgId) -> sea_orm::DeleteMany<E> {
     E::delete_many().filter(E::organization_column().eq(org.as_str()))
 }
 
-/// The standard functions of a tenant table's module: `get`, `get_for_update`, `insert`,
-/// `save`, `save_at` and `delete`, all pinned to an organization, and the [`crate::Record`]
-/// impl of its `Model` (what the services' generic drivers call). Writes take a
-/// [`crate::Write`], so they run in the transaction that records their audit entry and
-/// event; `insert` and `save` overwrite `organization_id` with the write's organization, so a
-/// row can never be written into another tenant, and `save` stamps `updated_at` (the one
-/// place it is set on a change).
+/// The standard functions of a tenant table's module: `get`, `get_for_update`,
+/// `find_many`, `insert`, `save`, `save_at` and `delete`, all pinned to an organization, and
+/// the [`crate::Record`] impl of its `Model` (what the services' generic drivers call).
+/// Writes take a [`crate::Write`], so they run in the transaction that records their audit
+/// entry and event; `insert` and `save` overwrite `organization_id` with the write's
+/// organization, so a row can never be written into another tenant, and `save` stamps
+/// `updated_at` (the one place it is set on a change).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! tenant_repo {
@@ -178,6 +178,23 @@ macro_rules! tenant_repo {
                 .into_active_model()
                 .reset_all()
                 .update($crate::Db::conn(w))
+                .await?)
+        }
+
+        /// The rows of this organization among `ids` (in no particular order); ids of other
+        /// organizations and unknown ids are simply absent.
+        pub async fn find_many(
+            db: &impl $crate::Db,
+            org: &$crate::OrgId,
+            ids: &[String],
+        ) -> $crate::Result<Vec<Model>> {
+            use sea_orm::{ColumnTrait as _, QueryFilter as _};
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            Ok($crate::tenant::scoped::<Entity>(org)
+                .filter(Column::Id.is_in(ids.iter().map(String::as_str)))
+                .all($crate::Db::conn(db))
                 .await?)
         }
 
