@@ -38,20 +38,10 @@ async fn seed(platform: &Platform, org: &str, count: usize) -> anyhow::Result<()
     while done < count {
         let mut w = platform.store.write(ctx.write_context()?).await?;
         for i in done..(done + 1_000).min(count) {
-            let req: CreateCustomerRequest = asteri::seed::customer(i);
-            let created = storage::customers::insert(
-                &w,
-                storage::customers::NewCustomer {
-                    name: req.name,
-                    company: req.company,
-                    emails: req.emails,
-                    phones: req.phones,
-                    tags: req.tags,
-                    notes: req.notes,
-                    addresses: Vec::new(),
-                },
-            )
-            .await?;
+            let mut req: CreateCustomerRequest = asteri::seed::customer(i);
+            req.addresses.clear();
+            let created =
+                storage::customers::insert(&w, services::customers::new_record(req)).await?;
             let message = services::customers::customer_message(&created);
             services::record::record(
                 &mut w,

@@ -20,7 +20,7 @@ use proto::v1::{
     service_catalog_service_server::ServiceCatalogService,
 };
 use storage::{
-    Store,
+    Store, Write,
     catalog::{self as repo, ID_PREFIX, ServiceItemFilter},
     ids::new_id,
 };
@@ -28,13 +28,12 @@ use tonic::{Request, Response, Status};
 
 use crate::{
     auth::context,
-    convert::{Check, from_timestamp, next_cursor, page_query, timestamp},
+    convert::{Check, from_timestamp, timestamp},
     currency,
-    error::{ServiceError, ServiceResult, Violations},
-    record::record,
+    error::{ServiceResult, Violations},
+    resource::{self, Mask, Patch, Resource},
 };
 
-const RESOURCE: &str = "service";
 const UPDATABLE: &[&str] = &[
     "name",
     "description",
@@ -130,15 +129,79 @@ fn check_fields(
     }
 }
 
-impl Catalog {
-    async fn create(&self, r: Request<CreateServiceItemRequest>) -> ServiceResult<ServiceItem> {
+impl Resource for Catalog {
+    type Record = repo::ServiceItem;
+    type Message = ServiceItem;
+    const NAME: &'static str = "service";
+    const UPDATABLE: &'static [&'static str] = UPDATABLE;
+    const CREATED: Option<&'static str> = Some("service.created");
+    const UPDATED: Option<&'static str> = Some("service.updated");
+    const DELETED: Option<&'static str> = Some("service.deleted");
+
+    fn render(record: &repo::ServiceItem) -> ServiceItem {
+        service_item_message(record)
+    }
+}
+
+impl Patch<Catalog> for UpdateServiceItemRequest {
+    /// Leaves `currency` normalized (lowercase).
+    fn check(&mut self, mask: &Mask, v: &mut Violations) -> ServiceResult<()> {
+        let values = CreateServiceItemRequest {
+            name: std::mem::take(&mut self.name),
+            description: std::mem::take(&mut self.description),
+            price: self.price,
+            currency: std::mem::take(&mut self.currency),
+            duration_minutes: self.duration_minutes,
+            online_bookable: self.online_bookable,
+            active: Some(self.active),
+        };
+        let fields = check_fields(v, &|f| mask.has(f), &values, false);
+        self.name = values.name;
+        self.description = values.description;
+        self.currency = fields.currency.unwrap_or(values.currency);
+        Ok(())
+    }
+
+    async fn apply(self, _w: &Write, mask: &Mask, s: &mut repo::ServiceItem) -> ServiceResult<()> {
+        if mask.has("name") {
+            s.name = self.name.trim().to_owned();
+        }
+        if mask.has("description") {
+            s.description = self.description.trim().to_owned();
+        }
+        if mask.has("price") {
+            s.price = self.price;
+        }
+        if mask.has("currency") {
+            s.currency = self.currency;
+        }
+        if mask.has("duration_minutes") {
+            // Checked: 1 to MAX_DURATION_MINUTES.
+            s.duration_minutes = i32::try_from(self.duration_minutes).unwrap_or(1);
+        }
+        if mask.has("online_bookable") {
+            s.online_bookable = self.online_bookable;
+        }
+        if mask.has("active") {
+            s.active = self.active;
+        }
+        Ok(())
+    }
+}
+
+#[tonic::async_trait]
+impl ServiceCatalogService for Catalog {
+    async fn create_service_item(
+        &self,
+        r: Request<CreateServiceItemRequest>,
+    ) -> Result<Response<ServiceItem>, Status> {
         let ctx = context(&r)?;
         let req = r.into_inner();
         let mut v = Violations::default();
         let fields = check_fields(&mut v, &|_| true, &req, true);
         v.into_result()?;
         let now = Utc::now();
-        let row = repo::ServiceItem {
+        let new = repo::ServiceItem {
             id: new_id(ID_PREFIX),
             organization_id: String::new(),
             name: req.name.trim().to_owned(),
@@ -153,176 +216,44 @@ impl Catalog {
             created_at: now,
             updated_at: now,
         };
-        let mut w = self.store.write(ctx.write_context()?).await?;
-        let created = repo::insert(&w, row).await?;
-        let message = service_item_message(&created);
-        record(
-            &mut w,
-            "service.create",
-            RESOURCE,
-            &created.id,
-            None,
-            Some(&message),
-            Some("service.created"),
-        )
-        .await?;
-        w.commit().await?;
-        Ok(message)
-    }
-
-    async fn update(&self, r: Request<UpdateServiceItemRequest>) -> ServiceResult<ServiceItem> {
-        let ctx = context(&r)?;
-        let req = r.into_inner();
-        let paths: Vec<String> = req.update_mask.map(|m| m.paths).unwrap_or_default();
-        let mut v = Violations::default();
-        for p in &paths {
-            if !UPDATABLE.contains(&p.as_str()) {
-                v.add(
-                    "update_mask",
-                    format!("{p} is not a field that can be changed"),
-                );
-            }
-        }
-        let values = CreateServiceItemRequest {
-            name: req.name,
-            description: req.description,
-            price: req.price,
-            currency: req.currency,
-            duration_minutes: req.duration_minutes,
-            online_bookable: req.online_bookable,
-            active: Some(req.active),
-        };
-        let present = |f: &str| paths.iter().any(|p| p == f);
-        let fields = check_fields(&mut v, &present, &values, false);
-        v.into_result()?;
-        if paths.is_empty() {
-            // Nothing to change: answer with the current object, as a no-op PATCH should.
-            let current = repo::get(&self.store, ctx.org()?, &req.id).await?;
-            return current
-                .map(|s| service_item_message(&s))
-                .ok_or_else(|| ServiceError::not_found(RESOURCE, &req.id));
-        }
-        let mut w = self.store.write(ctx.write_context()?).await?;
-        let before = repo::get_for_update(&w, &req.id)
-            .await?
-            .ok_or_else(|| ServiceError::not_found(RESOURCE, &req.id))?;
-        let mut after = before.clone();
-        if present("name") {
-            after.name = values.name.trim().to_owned();
-        }
-        if present("description") {
-            after.description = values.description.trim().to_owned();
-        }
-        if present("price") {
-            after.price = values.price;
-        }
-        if let Some(code) = fields.currency {
-            after.currency = code;
-        }
-        if present("duration_minutes") {
-            after.duration_minutes = fields.duration_minutes;
-        }
-        if present("online_bookable") {
-            after.online_bookable = values.online_bookable;
-        }
-        if present("active") {
-            after.active = req.active;
-        }
-        after.updated_at = Utc::now();
-        let after = repo::save(&w, after).await?;
-        let message = service_item_message(&after);
-        record(
-            &mut w,
-            "service.update",
-            RESOURCE,
-            &req.id,
-            Some(&service_item_message(&before)),
-            Some(&message),
-            Some("service.updated"),
-        )
-        .await?;
-        w.commit().await?;
-        Ok(message)
-    }
-
-    async fn delete(&self, r: Request<DeleteServiceItemRequest>) -> ServiceResult<()> {
-        let ctx = context(&r)?;
-        let id = r.into_inner().id;
-        let mut w = self.store.write(ctx.write_context()?).await?;
-        let deleted = repo::delete(&w, &id)
-            .await?
-            .ok_or_else(|| ServiceError::not_found(RESOURCE, &id))?;
-        record(
-            &mut w,
-            "service.delete",
-            RESOURCE,
-            &id,
-            Some(&service_item_message(&deleted)),
-            None,
-            Some("service.deleted"),
-        )
-        .await?;
-        w.commit().await?;
-        Ok(())
-    }
-}
-
-#[tonic::async_trait]
-impl ServiceCatalogService for Catalog {
-    async fn create_service_item(
-        &self,
-        r: Request<CreateServiceItemRequest>,
-    ) -> Result<Response<ServiceItem>, Status> {
-        Ok(Response::new(self.create(r).await?))
+        let created = resource::create::<Self>(&self.store, &ctx, new).await?;
+        Ok(Response::new(created))
     }
 
     async fn get_service_item(
         &self,
         r: Request<GetServiceItemRequest>,
     ) -> Result<Response<ServiceItem>, Status> {
-        let ctx = context(&r)?;
-        let id = &r.get_ref().id;
-        let found = repo::get(&self.store, ctx.org()?, id)
-            .await
-            .map_err(ServiceError::from)?;
-        let item = found.ok_or_else(|| ServiceError::not_found(RESOURCE, id))?;
-        Ok(Response::new(service_item_message(&item)))
+        resource::get::<Self, _>(&self.store, &r, &r.get_ref().id).await
     }
 
     async fn list_service_items(
         &self,
         r: Request<ListServiceItemsRequest>,
     ) -> Result<Response<ListServiceItemsResponse>, Status> {
-        let ctx = context(&r)?;
-        let req = r.into_inner();
-        let query = page_query(req.limit, &req.cursor, ID_PREFIX)?;
-        let filter = ServiceItemFilter {
-            active: req.active,
-            online_bookable: req.online_bookable,
-            updated_since: from_timestamp("updated_since", req.updated_since)?,
-        };
-        let page = repo::list(&self.store, ctx.org()?, &filter, &query)
-            .await
-            .map_err(ServiceError::from)?;
-        Ok(Response::new(ListServiceItemsResponse {
-            next_cursor: next_cursor(&page, |s| &s.id),
-            has_more: page.has_more,
-            data: page.items.iter().map(service_item_message).collect(),
-        }))
+        let store = &self.store;
+        resource::list::<Self, _, _, _, _>(r, |req, org, query| async move {
+            let filter = ServiceItemFilter {
+                active: req.active,
+                online_bookable: req.online_bookable,
+                updated_since: from_timestamp("updated_since", req.updated_since)?,
+            };
+            Ok(repo::list(store, &org, &filter, &query).await?)
+        })
+        .await
     }
 
     async fn update_service_item(
         &self,
         r: Request<UpdateServiceItemRequest>,
     ) -> Result<Response<ServiceItem>, Status> {
-        Ok(Response::new(self.update(r).await?))
+        resource::update::<Self, _>(&self.store, r).await
     }
 
     async fn delete_service_item(
         &self,
         r: Request<DeleteServiceItemRequest>,
     ) -> Result<Response<()>, Status> {
-        self.delete(r).await?;
-        Ok(Response::new(()))
+        resource::delete::<Self, _>(&self.store, &r, &r.get_ref().id).await
     }
 }

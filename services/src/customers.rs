@@ -5,21 +5,24 @@ use proto::v1::{
     ListCustomerActivityRequest, ListCustomerActivityResponse, ListCustomersRequest,
     ListCustomersResponse, UpdateCustomerRequest, customers_service_server::CustomersService,
 };
+use std::mem::take;
+
+use chrono::Utc;
 use storage::{
-    AddressRecord, Store,
-    customers::{self as repo, CustomerFilter, CustomerPatch, ID_PREFIX, NewCustomer},
+    AddressList, AddressRecord, Store, StringList, Write,
+    customers::{self as repo, CustomerFilter, ID_PREFIX},
+    ids::new_id,
 };
 use tonic::{Request, Response, Status};
 
 use crate::{
     activity,
     auth::context,
-    convert::{Check, from_timestamp, next_cursor, page_query, timestamp},
-    error::{ServiceError, ServiceResult, Violations},
-    record::record,
+    convert::{Check, from_timestamp, page_query, timestamp},
+    error::{ServiceResult, Violations},
+    resource::{self, Mask, Patch, Resource},
 };
 
-const RESOURCE: &str = "customer";
 const UPDATABLE: &[&str] = &[
     "name",
     "company",
@@ -153,130 +156,86 @@ pub(crate) fn check_address(check: &mut Check<'_>, prefix: &str, a: &Address) {
     }
 }
 
-impl Customers {
-    async fn create(&self, r: Request<CreateCustomerRequest>) -> ServiceResult<Customer> {
-        let ctx = context(&r)?;
-        let req = r.into_inner();
-        let mut v = Violations::default();
-        check_fields(&mut v, &|_| true, &req);
-        v.into_result()?;
-        let mut w = self.store.write(ctx.write_context()?).await?;
-        let created = repo::insert(
-            &w,
-            NewCustomer {
-                name: req.name.trim().to_owned(),
-                company: req.company.trim().to_owned(),
-                emails: trimmed(req.emails),
-                phones: trimmed(req.phones),
-                addresses: req.addresses.into_iter().map(address_record).collect(),
-                tags: trimmed(req.tags),
-                notes: req.notes,
-            },
-        )
-        .await?;
-        let message = customer_message(&created);
-        record(
-            &mut w,
-            "customer.create",
-            RESOURCE,
-            &created.id,
-            None,
-            Some(&message),
-            Some("customer.created"),
-        )
-        .await?;
-        w.commit().await?;
-        Ok(message)
+/// A new customer's record from checked fields (also what the benchmark seeds).
+pub fn new_record(req: CreateCustomerRequest) -> repo::Customer {
+    let now = Utc::now();
+    repo::Customer {
+        id: new_id(ID_PREFIX),
+        organization_id: String::new(),
+        name: req.name.trim().to_owned(),
+        company: req.company.trim().to_owned(),
+        emails: StringList(trimmed(req.emails)),
+        phones: StringList(trimmed(req.phones)),
+        addresses: AddressList(req.addresses.into_iter().map(address_record).collect()),
+        tags: StringList(trimmed(req.tags)),
+        notes: req.notes,
+        created_at: now,
+        updated_at: now,
     }
+}
 
-    async fn update(&self, r: Request<UpdateCustomerRequest>) -> ServiceResult<Customer> {
-        let ctx = context(&r)?;
-        let req = r.into_inner();
-        let paths: Vec<String> = req.update_mask.map(|m| m.paths).unwrap_or_default();
-        let mut v = Violations::default();
-        for p in &paths {
-            if !UPDATABLE.contains(&p.as_str()) {
-                v.add(
-                    "update_mask",
-                    format!("{p} is not a field that can be changed"),
-                );
-            }
-        }
+impl Resource for Customers {
+    type Record = repo::Customer;
+    type Message = Customer;
+    const NAME: &'static str = "customer";
+    const UPDATABLE: &'static [&'static str] = UPDATABLE;
+    const CREATED: Option<&'static str> = Some("customer.created");
+    const UPDATED: Option<&'static str> = Some("customer.updated");
+    const DELETED: Option<&'static str> = Some("customer.deleted");
+
+    fn render(record: &repo::Customer) -> Customer {
+        customer_message(record)
+    }
+}
+
+impl Patch<Customers> for UpdateCustomerRequest {
+    fn check(&mut self, mask: &Mask, v: &mut Violations) -> ServiceResult<()> {
         let fields = CreateCustomerRequest {
-            name: req.name,
-            company: req.company,
-            emails: req.emails,
-            phones: req.phones,
-            addresses: req.addresses,
-            tags: req.tags,
-            notes: req.notes,
+            name: take(&mut self.name),
+            company: take(&mut self.company),
+            emails: take(&mut self.emails),
+            phones: take(&mut self.phones),
+            addresses: take(&mut self.addresses),
+            tags: take(&mut self.tags),
+            notes: take(&mut self.notes),
         };
-        let present = |f: &str| paths.iter().any(|p| p == f);
-        check_fields(&mut v, &present, &fields);
-        v.into_result()?;
-        let org = ctx.org()?.clone();
-        if paths.is_empty() {
-            // Nothing to change: answer with the current object, as a no-op PATCH should.
-            let current = repo::get(&self.store, &org, &req.id).await?;
-            return current
-                .map(|c| customer_message(&c))
-                .ok_or_else(|| ServiceError::not_found(RESOURCE, &req.id));
-        }
-        let patch = CustomerPatch {
-            name: present("name").then(|| fields.name.trim().to_owned()),
-            company: present("company").then(|| fields.company.trim().to_owned()),
-            emails: present("emails").then(|| trimmed(fields.emails.clone())),
-            phones: present("phones").then(|| trimmed(fields.phones.clone())),
-            addresses: present("addresses").then(|| {
-                fields
-                    .addresses
-                    .iter()
-                    .cloned()
-                    .map(address_record)
-                    .collect()
-            }),
-            tags: present("tags").then(|| trimmed(fields.tags.clone())),
-            notes: present("notes").then(|| fields.notes.clone()),
+        check_fields(v, &|f| mask.has(f), &fields);
+        *self = UpdateCustomerRequest {
+            id: take(&mut self.id),
+            update_mask: None,
+            name: fields.name,
+            company: fields.company,
+            emails: fields.emails,
+            phones: fields.phones,
+            addresses: fields.addresses,
+            tags: fields.tags,
+            notes: fields.notes,
         };
-        let mut w = self.store.write(ctx.write_context()?).await?;
-        let (before, after) = repo::update(&w, &req.id, patch)
-            .await?
-            .ok_or_else(|| ServiceError::not_found(RESOURCE, &req.id))?;
-        let message = customer_message(&after);
-        let before = customer_message(&before);
-        record(
-            &mut w,
-            "customer.update",
-            RESOURCE,
-            &req.id,
-            Some(&before),
-            Some(&message),
-            Some("customer.updated"),
-        )
-        .await?;
-        w.commit().await?;
-        Ok(message)
+        Ok(())
     }
 
-    async fn delete(&self, r: Request<DeleteCustomerRequest>) -> ServiceResult<()> {
-        let ctx = context(&r)?;
-        let id = r.into_inner().id;
-        let mut w = self.store.write(ctx.write_context()?).await?;
-        let deleted = repo::delete(&w, &id)
-            .await?
-            .ok_or_else(|| ServiceError::not_found(RESOURCE, &id))?;
-        let before = customer_message(&deleted);
-        record(
-            &mut w,
-            "customer.delete",
-            RESOURCE,
-            &id,
-            Some(&before),
-            None,
-            Some("customer.deleted"),
-        )
-        .await?;
-        w.commit().await?;
+    async fn apply(self, _w: &Write, mask: &Mask, c: &mut repo::Customer) -> ServiceResult<()> {
+        if mask.has("name") {
+            c.name = self.name.trim().to_owned();
+        }
+        if mask.has("company") {
+            c.company = self.company.trim().to_owned();
+        }
+        if mask.has("emails") {
+            c.emails = StringList(trimmed(self.emails));
+        }
+        if mask.has("phones") {
+            c.phones = StringList(trimmed(self.phones));
+        }
+        if mask.has("addresses") {
+            c.addresses = AddressList(self.addresses.into_iter().map(address_record).collect());
+        }
+        if mask.has("tags") {
+            c.tags = StringList(trimmed(self.tags));
+        }
+        if mask.has("notes") {
+            c.notes = self.notes;
+        }
         Ok(())
     }
 }
@@ -287,55 +246,48 @@ impl CustomersService for Customers {
         &self,
         r: Request<CreateCustomerRequest>,
     ) -> Result<Response<Customer>, Status> {
-        Ok(Response::new(self.create(r).await?))
+        let ctx = context(&r)?;
+        let req = r.into_inner();
+        let mut v = Violations::default();
+        check_fields(&mut v, &|_| true, &req);
+        v.into_result()?;
+        let created = resource::create::<Self>(&self.store, &ctx, new_record(req)).await?;
+        Ok(Response::new(created))
     }
 
     async fn get_customer(
         &self,
         r: Request<GetCustomerRequest>,
     ) -> Result<Response<Customer>, Status> {
-        let ctx = context(&r)?;
-        let id = &r.get_ref().id;
-        let found = repo::get(&self.store, ctx.org()?, id)
-            .await
-            .map_err(ServiceError::from)?;
-        let customer = found.ok_or_else(|| ServiceError::not_found(RESOURCE, id))?;
-        Ok(Response::new(customer_message(&customer)))
+        resource::get::<Self, _>(&self.store, &r, &r.get_ref().id).await
     }
 
     async fn list_customers(
         &self,
         r: Request<ListCustomersRequest>,
     ) -> Result<Response<ListCustomersResponse>, Status> {
-        let ctx = context(&r)?;
-        let req = r.into_inner();
-        let query = page_query(req.limit, &req.cursor, ID_PREFIX)?;
-        let filter = CustomerFilter {
-            updated_since: from_timestamp("updated_since", req.updated_since)?,
-        };
-        let page = repo::list(&self.store, ctx.org()?, &filter, &query)
-            .await
-            .map_err(ServiceError::from)?;
-        Ok(Response::new(ListCustomersResponse {
-            next_cursor: next_cursor(&page, |c| &c.id),
-            has_more: page.has_more,
-            data: page.items.iter().map(customer_message).collect(),
-        }))
+        let store = &self.store;
+        resource::list::<Self, _, _, _, _>(r, |req, org, query| async move {
+            let filter = CustomerFilter {
+                updated_since: from_timestamp("updated_since", req.updated_since)?,
+            };
+            Ok(repo::list(store, &org, &filter, &query).await?)
+        })
+        .await
     }
 
     async fn update_customer(
         &self,
         r: Request<UpdateCustomerRequest>,
     ) -> Result<Response<Customer>, Status> {
-        Ok(Response::new(self.update(r).await?))
+        resource::update::<Self, _>(&self.store, r).await
     }
 
     async fn delete_customer(
         &self,
         r: Request<DeleteCustomerRequest>,
     ) -> Result<Response<()>, Status> {
-        self.delete(r).await?;
-        Ok(Response::new(()))
+        resource::delete::<Self, _>(&self.store, &r, &r.get_ref().id).await
     }
 
     /// Every event about the customer's appointments, estimates, invoices and payments,
@@ -347,13 +299,8 @@ impl CustomersService for Customers {
         let ctx = context(&r)?;
         let req = r.into_inner();
         let query = page_query(req.limit, &req.cursor, activity::CURSOR_PREFIX)?;
-        if repo::get(&self.store, ctx.org()?, &req.id)
-            .await
-            .map_err(ServiceError::from)?
-            .is_none()
-        {
-            return Err(ServiceError::not_found(RESOURCE, &req.id).into());
-        }
+        // 404 for a customer that is not this organization's.
+        resource::find::<Self>(&self.store, &ctx, &req.id).await?;
         let (data, has_more, next_cursor) =
             activity::page(&self.store, ctx.org()?, &req.id, &query).await?;
         Ok(Response::new(ListCustomerActivityResponse {

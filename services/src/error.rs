@@ -95,6 +95,13 @@ impl ServiceError {
         }
     }
 
+    /// 422 on one field.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        let mut violations = Violations::default();
+        violations.add(field, message);
+        Self::Validation(violations)
+    }
+
     pub fn conflict(reason: &'static str, message: impl Into<String>) -> Self {
         Self::Conflict {
             reason,
@@ -197,6 +204,20 @@ impl From<ServiceError> for Status {
                     message,
                     "invalid_request",
                     &violations,
+                )
+            }
+            ServiceError::Storage(source) if source.is_conflict() => {
+                // The constraint's name and SQL stay in the log.
+                tracing::info!(
+                    error = source as &dyn std::error::Error,
+                    "constraint violation"
+                );
+                with_reason(
+                    Code::AlreadyExists,
+                    "the change conflicts with the current data (a duplicate, or a reference \
+                     to something that no longer exists); reload it and retry",
+                    "conflict",
+                    HashMap::new(),
                 )
             }
             ServiceError::Storage(source) => {

@@ -24,9 +24,10 @@ use tonic::{Request, Response, Status, Streaming};
 
 use crate::{
     auth::{RequestContext, context},
-    convert::{Check, from_timestamp, next_cursor, page_query, timestamp},
+    convert::{Check, from_timestamp, timestamp},
     error::{ServiceError, ServiceResult, Violations},
     record::record,
+    resource::{self, Resource},
 };
 
 const RESOURCE: &str = "file";
@@ -81,6 +82,22 @@ fn status_of(name: &str) -> FileStatus {
         "ready" => FileStatus::Ready,
         "failed" => FileStatus::Failed,
         _ => FileStatus::Unspecified,
+    }
+}
+
+/// Files are created by upload and deleted with their object (`Files::delete`); the reads go
+/// through the generic drivers.
+impl Resource for Files {
+    type Record = FileRecord;
+    type Message = File;
+    const NAME: &'static str = RESOURCE;
+    const UPDATABLE: &'static [&'static str] = &[];
+    const CREATED: Option<&'static str> = Some("file.created");
+    const UPDATED: Option<&'static str> = None;
+    const DELETED: Option<&'static str> = Some("file.deleted");
+
+    fn render(record: &FileRecord) -> File {
+        file_message(record)
     }
 }
 
@@ -293,9 +310,7 @@ impl Files {
                 .map_err(ServiceError::from)?;
         }
         if size == 0 {
-            let mut v = Violations::default();
-            v.add("file", "must not be empty");
-            return Err(ServiceError::Validation(v).into());
+            return Err(ServiceError::invalid("file", "must not be empty").into());
         }
         Ok(Stored {
             size,
@@ -348,7 +363,6 @@ impl Files {
             &w,
             FileRecord {
                 status: "ready".to_owned(),
-                updated_at: Utc::now(),
                 ..processing
             },
         )
@@ -492,36 +506,24 @@ impl FilesService for Files {
     }
 
     async fn get_file(&self, r: Request<GetFileRequest>) -> Result<Response<File>, Status> {
-        let ctx = context(&r)?;
-        let id = &r.get_ref().id;
-        let found = repo::get(&self.store, ctx.org()?, id)
-            .await
-            .map_err(ServiceError::from)?;
-        let file = found.ok_or_else(|| ServiceError::not_found(RESOURCE, id))?;
-        Ok(Response::new(file_message(&file)))
+        resource::get::<Self, _>(&self.store, &r, &r.get_ref().id).await
     }
 
     async fn list_files(
         &self,
         r: Request<ListFilesRequest>,
     ) -> Result<Response<ListFilesResponse>, Status> {
-        let ctx = context(&r)?;
-        let req = r.into_inner();
-        let query = page_query(req.limit, &req.cursor, ID_PREFIX)?;
-        let status = FileStatus::try_from(req.status)
-            .map_err(|_| ServiceError::malformed("status", "is not a file status"))?;
-        let filter = FileFilter {
-            status: status_name(status).map(str::to_owned),
-            updated_since: from_timestamp("updated_since", req.updated_since)?,
-        };
-        let page = repo::list(&self.store, ctx.org()?, &filter, &query)
-            .await
-            .map_err(ServiceError::from)?;
-        Ok(Response::new(ListFilesResponse {
-            next_cursor: next_cursor(&page, |f| &f.id),
-            has_more: page.has_more,
-            data: page.items.iter().map(file_message).collect(),
-        }))
+        let store = &self.store;
+        resource::list::<Self, _, _, _, _>(r, |req, org, query| async move {
+            let status = FileStatus::try_from(req.status)
+                .map_err(|_| ServiceError::malformed("status", "is not a file status"))?;
+            let filter = FileFilter {
+                status: status_name(status).map(str::to_owned),
+                updated_since: from_timestamp("updated_since", req.updated_since)?,
+            };
+            Ok(repo::list(store, &org, &filter, &query).await?)
+        })
+        .await
     }
 
     async fn delete_file(&self, r: Request<DeleteFileRequest>) -> Result<Response<()>, Status> {

@@ -19,7 +19,7 @@ use proto::v1::{
     team_members_service_server::TeamMembersService,
 };
 use storage::{
-    Store, appointments,
+    Store, Write, appointments,
     ids::new_id,
     team_members::{self as repo, ID_PREFIX, TeamMemberFilter},
 };
@@ -27,12 +27,11 @@ use tonic::{Request, Response, Status};
 
 use crate::{
     auth::context,
-    convert::{Check, from_timestamp, next_cursor, page_query, timestamp},
+    convert::{Check, from_timestamp, timestamp},
     error::{ServiceError, ServiceResult, Violations},
-    record::record,
+    resource::{self, Mask, Patch, Resource},
 };
 
-const RESOURCE: &str = "team_member";
 /// The role of a member created without one.
 pub const DEFAULT_ROLE: &str = "technician";
 const UPDATABLE: &[&str] = &["name", "email", "role", "active"];
@@ -87,132 +86,55 @@ fn check_fields(
     }
 }
 
-impl TeamMembers {
-    async fn create(&self, r: Request<CreateTeamMemberRequest>) -> ServiceResult<TeamMember> {
-        let ctx = context(&r)?;
-        let req = r.into_inner();
-        let role = req.role.trim();
-        let role = if role.is_empty() { DEFAULT_ROLE } else { role };
-        let mut v = Violations::default();
-        check_fields(&mut v, &|_| true, &req.name, &req.email, role);
-        v.into_result()?;
-        let now = Utc::now();
-        let row = repo::TeamMember {
-            id: new_id(ID_PREFIX),
-            organization_id: String::new(),
-            name: req.name.trim().to_owned(),
-            email: req.email.trim().to_owned(),
-            role: role.to_owned(),
-            active: req.active.unwrap_or(true),
-            created_at: now,
-            updated_at: now,
-        };
-        let mut w = self.store.write(ctx.write_context()?).await?;
-        let created = repo::insert(&w, row).await?;
-        let message = team_member_message(&created);
-        record(
-            &mut w,
-            "team_member.create",
-            RESOURCE,
-            &created.id,
-            None,
-            Some(&message),
-            Some("team_member.created"),
-        )
-        .await?;
-        w.commit().await?;
-        Ok(message)
+impl Resource for TeamMembers {
+    type Record = repo::TeamMember;
+    type Message = TeamMember;
+    const NAME: &'static str = "team_member";
+    const UPDATABLE: &'static [&'static str] = UPDATABLE;
+    const CREATED: Option<&'static str> = Some("team_member.created");
+    const UPDATED: Option<&'static str> = Some("team_member.updated");
+    const DELETED: Option<&'static str> = None;
+
+    fn render(record: &repo::TeamMember) -> TeamMember {
+        team_member_message(record)
     }
 
-    async fn update(&self, r: Request<UpdateTeamMemberRequest>) -> ServiceResult<TeamMember> {
-        let ctx = context(&r)?;
-        let req = r.into_inner();
-        let paths: Vec<String> = req.update_mask.map(|m| m.paths).unwrap_or_default();
-        let mut v = Violations::default();
-        for p in &paths {
-            if !UPDATABLE.contains(&p.as_str()) {
-                v.add(
-                    "update_mask",
-                    format!("{p} is not a field that can be changed"),
-                );
-            }
-        }
-        let present = |f: &str| paths.iter().any(|p| p == f);
-        check_fields(&mut v, &present, &req.name, &req.email, &req.role);
-        v.into_result()?;
-        if paths.is_empty() {
-            // Nothing to change: answer with the current object, as a no-op PATCH should.
-            let current = repo::get(&self.store, ctx.org()?, &req.id).await?;
-            return current
-                .map(|m| team_member_message(&m))
-                .ok_or_else(|| ServiceError::not_found(RESOURCE, &req.id));
-        }
-        let mut w = self.store.write(ctx.write_context()?).await?;
-        let before = repo::get_for_update(&w, &req.id)
-            .await?
-            .ok_or_else(|| ServiceError::not_found(RESOURCE, &req.id))?;
-        let mut after = before.clone();
-        if present("name") {
-            after.name = req.name.trim().to_owned();
-        }
-        if present("email") {
-            after.email = req.email.trim().to_owned();
-        }
-        if present("role") {
-            after.role = req.role.trim().to_owned();
-        }
-        if present("active") {
-            after.active = req.active;
-        }
-        after.updated_at = Utc::now();
-        let after = repo::save(&w, after).await?;
-        let message = team_member_message(&after);
-        record(
-            &mut w,
-            "team_member.update",
-            RESOURCE,
-            &req.id,
-            Some(&team_member_message(&before)),
-            Some(&message),
-            Some("team_member.updated"),
-        )
-        .await?;
-        w.commit().await?;
-        Ok(message)
-    }
-
-    async fn delete(&self, r: Request<DeleteTeamMemberRequest>) -> ServiceResult<()> {
-        let ctx = context(&r)?;
-        let id = r.into_inner().id;
-        let mut w = self.store.write(ctx.write_context()?).await?;
-        // An assignment that races this deletion fails on the foreign key of
-        // `appointment_assignments` instead of keeping a deleted member.
-        if repo::get_for_update(&w, &id).await?.is_none() {
-            return Err(ServiceError::not_found(RESOURCE, &id));
-        }
-        if appointments::has_assignments(&w, w.org(), &id).await? {
+    async fn deletable(w: &Write, member: &repo::TeamMember) -> ServiceResult<()> {
+        // The member's row is locked: an assignment that races this deletion fails on the
+        // foreign key of `appointment_assignments` instead of keeping a deleted member.
+        if appointments::has_assignments(w, w.org(), &member.id).await? {
             return Err(ServiceError::conflict(
                 "conflict",
                 format!(
-                    "team member {id} is assigned to appointments and cannot be deleted; \
-                     deactivate it instead (\"active\": false)"
+                    "team member {} is assigned to appointments and cannot be deleted; \
+                     deactivate it instead (\"active\": false)",
+                    member.id
                 ),
             ));
         }
-        let deleted = repo::delete(&w, &id)
-            .await?
-            .ok_or_else(|| ServiceError::not_found(RESOURCE, &id))?;
-        record(
-            &mut w,
-            "team_member.delete",
-            RESOURCE,
-            &id,
-            Some(&team_member_message(&deleted)),
-            None,
-            None,
-        )
-        .await?;
-        w.commit().await?;
+        Ok(())
+    }
+}
+
+impl Patch<TeamMembers> for UpdateTeamMemberRequest {
+    fn check(&mut self, mask: &Mask, v: &mut Violations) -> ServiceResult<()> {
+        check_fields(v, &|f| mask.has(f), &self.name, &self.email, &self.role);
+        Ok(())
+    }
+
+    async fn apply(self, _w: &Write, mask: &Mask, m: &mut repo::TeamMember) -> ServiceResult<()> {
+        if mask.has("name") {
+            m.name = self.name.trim().to_owned();
+        }
+        if mask.has("email") {
+            m.email = self.email.trim().to_owned();
+        }
+        if mask.has("role") {
+            m.role = self.role.trim().to_owned();
+        }
+        if mask.has("active") {
+            m.active = self.active;
+        }
         Ok(())
     }
 }
@@ -223,55 +145,61 @@ impl TeamMembersService for TeamMembers {
         &self,
         r: Request<CreateTeamMemberRequest>,
     ) -> Result<Response<TeamMember>, Status> {
-        Ok(Response::new(self.create(r).await?))
+        let ctx = context(&r)?;
+        let req = r.into_inner();
+        let role = req.role.trim();
+        let role = if role.is_empty() { DEFAULT_ROLE } else { role };
+        let mut v = Violations::default();
+        check_fields(&mut v, &|_| true, &req.name, &req.email, role);
+        v.into_result()?;
+        let now = Utc::now();
+        let new = repo::TeamMember {
+            id: new_id(ID_PREFIX),
+            organization_id: String::new(),
+            name: req.name.trim().to_owned(),
+            email: req.email.trim().to_owned(),
+            role: role.to_owned(),
+            active: req.active.unwrap_or(true),
+            created_at: now,
+            updated_at: now,
+        };
+        let created = resource::create::<Self>(&self.store, &ctx, new).await?;
+        Ok(Response::new(created))
     }
 
     async fn get_team_member(
         &self,
         r: Request<GetTeamMemberRequest>,
     ) -> Result<Response<TeamMember>, Status> {
-        let ctx = context(&r)?;
-        let id = &r.get_ref().id;
-        let found = repo::get(&self.store, ctx.org()?, id)
-            .await
-            .map_err(ServiceError::from)?;
-        let member = found.ok_or_else(|| ServiceError::not_found(RESOURCE, id))?;
-        Ok(Response::new(team_member_message(&member)))
+        resource::get::<Self, _>(&self.store, &r, &r.get_ref().id).await
     }
 
     async fn list_team_members(
         &self,
         r: Request<ListTeamMembersRequest>,
     ) -> Result<Response<ListTeamMembersResponse>, Status> {
-        let ctx = context(&r)?;
-        let req = r.into_inner();
-        let query = page_query(req.limit, &req.cursor, ID_PREFIX)?;
-        let filter = TeamMemberFilter {
-            active: req.active,
-            updated_since: from_timestamp("updated_since", req.updated_since)?,
-        };
-        let page = repo::list(&self.store, ctx.org()?, &filter, &query)
-            .await
-            .map_err(ServiceError::from)?;
-        Ok(Response::new(ListTeamMembersResponse {
-            next_cursor: next_cursor(&page, |m| &m.id),
-            has_more: page.has_more,
-            data: page.items.iter().map(team_member_message).collect(),
-        }))
+        let store = &self.store;
+        resource::list::<Self, _, _, _, _>(r, |req, org, query| async move {
+            let filter = TeamMemberFilter {
+                active: req.active,
+                updated_since: from_timestamp("updated_since", req.updated_since)?,
+            };
+            Ok(repo::list(store, &org, &filter, &query).await?)
+        })
+        .await
     }
 
     async fn update_team_member(
         &self,
         r: Request<UpdateTeamMemberRequest>,
     ) -> Result<Response<TeamMember>, Status> {
-        Ok(Response::new(self.update(r).await?))
+        resource::update::<Self, _>(&self.store, r).await
     }
 
     async fn delete_team_member(
         &self,
         r: Request<DeleteTeamMemberRequest>,
     ) -> Result<Response<()>, Status> {
-        self.delete(r).await?;
-        Ok(Response::new(()))
+        resource::delete::<Self, _>(&self.store, &r, &r.get_ref().id).await
     }
 }

@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Qu
 
 pub use crate::entities::appointments::Model as AppointmentRow;
 use crate::{
-    Db, OrgId, Page, PageQuery, Result, Write,
+    Db, OrgId, Page, PageQuery, Record, Result, Write,
     entities::{
         appointment_assignments as assignments,
         appointments::{Column, Entity},
@@ -21,6 +21,10 @@ use crate::{
 pub const ID_PREFIX: &str = "apt";
 
 /// The standard tenant functions over the appointment rows alone.
+#[expect(
+    dead_code,
+    reason = "find_many: an appointment is always read with its crew"
+)]
 mod rows {
     use crate::entities::appointments::{Column, Entity, Model};
 
@@ -105,9 +109,10 @@ pub async fn insert(
     })
 }
 
-/// Writes every column of the appointment row (its crew is left as it is).
-pub async fn save(w: &Write, row: AppointmentRow) -> Result<AppointmentRow> {
-    rows::save(w, row).await
+/// Writes every column of the appointment row (its crew is left as it is), stamped
+/// `updated_at` = `at`, the time of the move that changed it.
+pub async fn save_at(w: &Write, row: AppointmentRow, at: DateTime<Utc>) -> Result<AppointmentRow> {
+    rows::save_at(w, row, at).await
 }
 
 /// Replaces the crew of appointment `id`, which the caller has read with [`get_for_update`].
@@ -195,4 +200,37 @@ pub async fn has_assignments(db: &impl Db, org: &OrgId, team_member_id: &str) ->
         .one(db.conn())
         .await?;
     Ok(found.is_some())
+}
+
+/// The appointment with its crew, for the services' generic drivers. `save` writes the row
+/// only: the crew changes through [`set_team_members`].
+impl Record for Appointment {
+    fn id(&self) -> &str {
+        &self.row.id
+    }
+    fn id_prefix() -> &'static str {
+        ID_PREFIX
+    }
+    fn get(
+        db: &impl Db,
+        org: &OrgId,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<Self>>> + Send {
+        get(db, org, id)
+    }
+    fn get_for_update(w: &Write, id: &str) -> impl Future<Output = Result<Option<Self>>> + Send {
+        get_for_update(w, id)
+    }
+    async fn insert(w: &Write, record: Self) -> Result<Self> {
+        insert(w, record.row, record.team_member_ids).await
+    }
+    async fn save(w: &Write, record: Self) -> Result<Self> {
+        Ok(Self {
+            row: rows::save(w, record.row).await?,
+            team_member_ids: record.team_member_ids,
+        })
+    }
+    fn delete(w: &Write, id: &str) -> impl Future<Output = Result<Option<Self>>> + Send {
+        delete(w, id)
+    }
 }

@@ -28,7 +28,7 @@ use migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
 
 pub use entities::{AddressList, AddressRecord, LineItemList, LineItemRecord, StringList};
-pub use tenant::{Page, PageQuery};
+pub use tenant::{Page, PageQuery, Record};
 pub use write::{Actor, ActorKind, Change, Write, WriteContext};
 
 #[derive(Debug, thiserror::Error)]
@@ -53,16 +53,34 @@ impl StorageError {
     /// statement failed and its transaction rolls back, so nothing was written: callers
     /// answer 400, not 500.
     pub fn is_invalid_text(&self) -> bool {
+        self.database_error()
+            .and_then(|db| db.code())
+            .is_some_and(|code| code == "22021" || code == "22P05")
+    }
+
+    /// The change broke a unique or foreign-key constraint (a concurrent write won the race,
+    /// or a referenced row is gone). sqlx classifies both backends' codes (PostgreSQL 23505
+    /// and 23503; SQLite 2067, 1555 and 787). The transaction rolls back, so nothing was
+    /// written: callers answer 409, not 500.
+    pub fn is_conflict(&self) -> bool {
+        use sea_orm::sqlx::error::ErrorKind;
+        self.database_error().is_some_and(|db| {
+            matches!(
+                db.kind(),
+                ErrorKind::UniqueViolation | ErrorKind::ForeignKeyViolation
+            )
+        })
+    }
+
+    fn database_error(&self) -> Option<&dyn sea_orm::sqlx::error::DatabaseError> {
         let Self::Db(
             DbErr::Query(sea_orm::RuntimeErr::SqlxError(err))
             | DbErr::Exec(sea_orm::RuntimeErr::SqlxError(err)),
         ) = self
         else {
-            return false;
+            return None;
         };
         err.as_database_error()
-            .and_then(|db| db.code())
-            .is_some_and(|code| code == "22021" || code == "22P05")
     }
 }
 

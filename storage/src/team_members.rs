@@ -35,15 +35,3 @@ pub async fn list(
     }
     Ok(page(db.conn(), select, q).await?)
 }
-
-/// The rows of this organization among `ids` (in no particular order); ids of other
-/// organizations and unknown ids are simply absent.
-pub async fn find_many(db: &impl Db, org: &OrgId, ids: &[String]) -> Result<Vec<TeamMember>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(scoped::<Entity>(org)
-        .filter(Column::Id.is_in(ids.iter().map(String::as_str)))
-        .all(db.conn())
-        .await?)
-}

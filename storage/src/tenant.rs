@@ -113,11 +113,13 @@ pub fn scoped_delete<E: TenantTable>(org: &OrgId) -> sea_orm::DeleteMany<E> {
     E::delete_many().filter(E::organization_column().eq(org.as_str()))
 }
 
-/// The standard functions of a tenant table's module: `get`, `get_for_update`, `insert`,
-/// `save` and `delete`, all pinned to an organization. Writes take a [`crate::Write`], so they
-/// run in the transaction that records their audit entry and event; `insert` and `save`
-/// overwrite `organization_id` with the write's organization, so a row can never be written
-/// into another tenant.
+/// The standard functions of a tenant table's module: `get`, `get_for_update`,
+/// `find_many`, `insert`, `save`, `save_at` and `delete`, all pinned to an organization, and
+/// the [`crate::Record`] impl of its `Model` (what the services' generic drivers call).
+/// Writes take a [`crate::Write`], so they run in the transaction that records their audit
+/// entry and event; `insert` and `save` overwrite `organization_id` with the write's
+/// organization, so a row can never be written into another tenant, and `save` stamps
+/// `updated_at` (the one place it is set on a change).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! tenant_repo {
@@ -156,14 +158,43 @@ macro_rules! tenant_repo {
                 .await?)
         }
 
-        /// Writes every column of `model` (found by id within the write's organization).
-        pub async fn save(w: &$crate::Write, mut model: Model) -> $crate::Result<Model> {
+        /// Writes every column of `model` (found by id within the write's organization),
+        /// stamped `updated_at` now.
+        pub async fn save(w: &$crate::Write, model: Model) -> $crate::Result<Model> {
+            save_at(w, model, chrono::Utc::now()).await
+        }
+
+        /// [`save`] stamped `updated_at` = `at`: for a change whose other times (`paid_at`,
+        /// `started_at`) must read the same instant.
+        pub async fn save_at(
+            w: &$crate::Write,
+            mut model: Model,
+            at: chrono::DateTime<chrono::Utc>,
+        ) -> $crate::Result<Model> {
             use sea_orm::{ActiveModelTrait as _, IntoActiveModel as _};
             model.organization_id = w.org().as_str().to_owned();
+            model.updated_at = at;
             Ok(model
                 .into_active_model()
                 .reset_all()
                 .update($crate::Db::conn(w))
+                .await?)
+        }
+
+        /// The rows of this organization among `ids` (in no particular order); ids of other
+        /// organizations and unknown ids are simply absent.
+        pub async fn find_many(
+            db: &impl $crate::Db,
+            org: &$crate::OrgId,
+            ids: &[String],
+        ) -> $crate::Result<Vec<Model>> {
+            use sea_orm::{ColumnTrait as _, QueryFilter as _};
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            Ok($crate::tenant::scoped::<Entity>(org)
+                .filter(Column::Id.is_in(ids.iter().map(String::as_str)))
+                .all($crate::Db::conn(db))
                 .await?)
         }
 
@@ -178,5 +209,72 @@ macro_rules! tenant_repo {
                 .await?;
             Ok(Some(existing))
         }
+
+        impl $crate::Record for Model {
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn id_prefix() -> &'static str {
+                <Entity as $crate::tenant::TenantTable>::id_prefix()
+            }
+            fn get(
+                db: &impl $crate::Db,
+                org: &$crate::OrgId,
+                id: &str,
+            ) -> impl Future<Output = $crate::Result<Option<Self>>> + Send {
+                get(db, org, id)
+            }
+            fn get_for_update(
+                w: &$crate::Write,
+                id: &str,
+            ) -> impl Future<Output = $crate::Result<Option<Self>>> + Send {
+                get_for_update(w, id)
+            }
+            fn insert(
+                w: &$crate::Write,
+                record: Self,
+            ) -> impl Future<Output = $crate::Result<Self>> + Send {
+                insert(w, record)
+            }
+            fn save(
+                w: &$crate::Write,
+                record: Self,
+            ) -> impl Future<Output = $crate::Result<Self>> + Send {
+                save(w, record)
+            }
+            fn delete(
+                w: &$crate::Write,
+                id: &str,
+            ) -> impl Future<Output = $crate::Result<Option<Self>>> + Send {
+                delete(w, id)
+            }
+        }
     };
+}
+
+/// A tenant record as the services' generic drivers see it (implemented by [`tenant_repo!`]
+/// for a table's `Model`, by hand for a record that spans tables). Every function is pinned
+/// to an organization: the one given, or the write's.
+pub trait Record: Clone + Send + Sync + Sized + 'static {
+    fn id(&self) -> &str;
+    /// The type prefix of the record's ids (`cus`), which a list cursor must carry.
+    fn id_prefix() -> &'static str;
+    fn get(
+        db: &impl crate::Db,
+        org: &OrgId,
+        id: &str,
+    ) -> impl Future<Output = crate::Result<Option<Self>>> + Send;
+    /// Reads and, on PostgreSQL, locks the record until the write commits.
+    fn get_for_update(
+        w: &crate::Write,
+        id: &str,
+    ) -> impl Future<Output = crate::Result<Option<Self>>> + Send;
+    fn insert(w: &crate::Write, record: Self) -> impl Future<Output = crate::Result<Self>> + Send;
+    /// Writes the record back, stamped `updated_at` now.
+    fn save(w: &crate::Write, record: Self) -> impl Future<Output = crate::Result<Self>> + Send;
+    /// Deletes the record; returns it, or `None` if it does not exist in the organization.
+    fn delete(
+        w: &crate::Write,
+        id: &str,
+    ) -> impl Future<Output = crate::Result<Option<Self>>> + Send;
 }

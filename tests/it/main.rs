@@ -17,5 +17,6 @@ mod limits;
 mod logs;
 mod operations;
 mod pagination;
+mod platform;
 mod seed;
 mod webhooks;

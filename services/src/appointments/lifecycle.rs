@@ -132,7 +132,8 @@ pub fn transition(from: Status, action: Action) -> Result<Status, ServiceError> 
 }
 
 /// Applies `action` to `row`: checks the move, sets the status and the time stamp of the
-/// state entered (`started_at`, `completed_at`, `canceled_at`) and `updated_at`.
+/// state entered (`started_at`, `completed_at`, `canceled_at`); storage's `save_at` stamps
+/// `updated_at` with the same `now`.
 pub fn apply(
     row: &mut AppointmentRow,
     action: Action,
@@ -146,7 +147,6 @@ pub fn apply(
         Action::Cancel => row.canceled_at = Some(now),
         Action::Assign | Action::Edit => {}
     }
-    row.updated_at = now;
     Ok(())
 }
 

@@ -32,7 +32,7 @@ use proto::v1::{
     appointments_service_server::AppointmentsService,
 };
 use storage::{
-    AddressRecord, Store, StringList,
+    AddressRecord, Page, Store, StringList, Write,
     appointments::{self as repo, AppointmentFilter, AppointmentRow, ID_PREFIX},
     customers,
     ids::{looks_like, new_id},
@@ -46,10 +46,11 @@ use self::{
 };
 use crate::{
     auth::{RequestContext, context},
-    convert::{Check, from_timestamp, next_cursor, page_query, timestamp, timestamp_opt},
+    convert::{Check, from_timestamp, timestamp, timestamp_opt},
     customers::{address_message, address_record, check_address},
     error::{ServiceError, ServiceResult, Violations},
     record::record,
+    resource::{self, Mask, Patch, Resource},
 };
 
 const RESOURCE: &str = "appointment";
@@ -148,13 +149,108 @@ fn patched_time(
 
 /// What each action records: its audit action and its event (section 8 names none for an
 /// edit).
-fn names(action: Action) -> (&'static str, Option<&'static str>) {
+const fn names(action: Action) -> (&'static str, Option<&'static str>) {
     match action {
         Action::Start => ("appointment.start", Some("appointment.started")),
         Action::Complete => ("appointment.complete", Some("appointment.completed")),
         Action::Cancel => ("appointment.cancel", Some("appointment.canceled")),
         Action::Assign => ("appointment.assign", Some("appointment.assigned")),
         Action::Edit => ("appointment.update", None),
+    }
+}
+
+impl Resource for Appointments {
+    type Record = repo::Appointment;
+    type Message = v1::Appointment;
+    const NAME: &'static str = "appointment";
+    const UPDATABLE: &'static [&'static str] = UPDATABLE;
+    const CHANGED_ELSEWHERE: &'static [(&'static str, &'static str)] = &[(
+        "status",
+        "changes only through /start, /complete and /cancel",
+    )];
+    const CREATED: Option<&'static str> = Some("appointment.scheduled");
+    const UPDATED: Option<&'static str> = names(Action::Edit).1;
+    const DELETED: Option<&'static str> = None;
+
+    fn render(record: &repo::Appointment) -> v1::Appointment {
+        appointment_message(record)
+    }
+
+    /// A PATCH that changes the crew raises the event of `/assign`.
+    fn updated_event(
+        before: &repo::Appointment,
+        after: &repo::Appointment,
+    ) -> Option<&'static str> {
+        if before.team_member_ids == after.team_member_ids {
+            Self::UPDATED
+        } else {
+            names(Action::Assign).1
+        }
+    }
+}
+
+impl Patch<Appointments> for UpdateAppointmentRequest {
+    fn check(&mut self, mask: &Mask, v: &mut Violations) -> ServiceResult<()> {
+        let present = |f: &str| mask.has(f);
+        patched_time(v, &present, "scheduled_start", self.scheduled_start)?;
+        patched_time(v, &present, "scheduled_end", self.scheduled_end)?;
+        check_shapes(
+            v,
+            &present,
+            &self.service_ids,
+            &self.assigned_team_member_ids,
+            self.address.as_ref(),
+            &self.notes,
+        );
+        Ok(())
+    }
+
+    async fn apply(self, w: &Write, mask: &Mask, a: &mut repo::Appointment) -> ServiceResult<()> {
+        let state = AppointmentState::of(&a.row)?;
+        if mask
+            .paths()
+            .iter()
+            .any(|p| EDIT_FIELDS.contains(&p.as_str()))
+        {
+            lifecycle::transition(state, Action::Edit)?;
+        }
+        if mask.has(CREW) {
+            lifecycle::transition(state, Action::Assign)?;
+        }
+        let row = &mut a.row;
+        let mut v = Violations::default();
+        // Checked by `check`: a time in the mask is there and valid.
+        let present = |f: &str| mask.has(f);
+        if let Some(start) =
+            patched_time(&mut v, &present, "scheduled_start", self.scheduled_start)?
+        {
+            row.scheduled_start = start;
+        }
+        if let Some(end) = patched_time(&mut v, &present, "scheduled_end", self.scheduled_end)? {
+            row.scheduled_end = end;
+        }
+        fields::check_order(&mut v, row.scheduled_start, row.scheduled_end);
+        if mask.has("service_ids") {
+            let kept = row.service_ids.0.clone();
+            fields::check_services(w, &mut v, &self.service_ids, &kept).await?;
+            row.service_ids = StringList(self.service_ids);
+        }
+        let crew_changed = mask.has(CREW) && self.assigned_team_member_ids != a.team_member_ids;
+        if crew_changed {
+            fields::check_crew(w, &mut v, CREW, &self.assigned_team_member_ids).await?;
+        }
+        v.into_result()?;
+        if mask.has("address") {
+            a.row.address = stored_address(self.address);
+        }
+        if mask.has("notes") {
+            a.row.notes = self.notes;
+        }
+        if crew_changed {
+            repo::set_team_members(w, &a.row.id, &self.assigned_team_member_ids).await?;
+            a.team_member_ids = self.assigned_team_member_ids;
+        }
+        Ok(())
     }
 }
 
@@ -180,7 +276,7 @@ impl Appointments {
         };
         v.into_result()?;
 
-        let mut w = self.store.write(ctx.write_context()?).await?;
+        let w = self.store.write(ctx.write_context()?).await?;
         let mut v = Violations::default();
         fields::check_customer(&w, &mut v, &req.customer_id).await?;
         fields::check_services(&w, &mut v, &req.service_ids, &[]).await?;
@@ -203,145 +299,11 @@ impl Appointments {
             created_at: now,
             updated_at: now,
         };
-        let created = repo::insert(&w, row, req.assigned_team_member_ids).await?;
-        let message = appointment_message(&created);
-        record(
-            &mut w,
-            "appointment.create",
-            RESOURCE,
-            &created.row.id,
-            None,
-            Some(&message),
-            Some("appointment.scheduled"),
-        )
-        .await?;
-        w.commit().await?;
-        Ok(message)
-    }
-
-    async fn update(&self, r: Request<UpdateAppointmentRequest>) -> ServiceResult<v1::Appointment> {
-        let ctx = context(&r)?;
-        let req = r.into_inner();
-        let paths: Vec<String> = req.update_mask.map(|m| m.paths).unwrap_or_default();
-        let present = |f: &str| paths.iter().any(|p| p == f);
-        let mut v = Violations::default();
-        for p in &paths {
-            if p == "status" {
-                v.add(
-                    "status",
-                    "changes only through /start, /complete and /cancel",
-                );
-            } else if !UPDATABLE.contains(&p.as_str()) {
-                v.add(
-                    "update_mask",
-                    format!("{p} is not a field that can be changed"),
-                );
-            }
-        }
-        let start = patched_time(&mut v, &present, "scheduled_start", req.scheduled_start)?;
-        let end = patched_time(&mut v, &present, "scheduled_end", req.scheduled_end)?;
-        check_shapes(
-            &mut v,
-            &present,
-            &req.service_ids,
-            &req.assigned_team_member_ids,
-            req.address.as_ref(),
-            &req.notes,
-        );
-        v.into_result()?;
-        if paths.is_empty() {
-            // Nothing to change: answer with the current object, as a no-op PATCH should.
-            let current = repo::get(&self.store, ctx.org()?, &req.id).await?;
-            return current
-                .map(|a| appointment_message(&a))
-                .ok_or_else(|| ServiceError::not_found(RESOURCE, &req.id));
-        }
-
-        let mut w = self.store.write(ctx.write_context()?).await?;
-        let before = repo::get_for_update(&w, &req.id)
-            .await?
-            .ok_or_else(|| ServiceError::not_found(RESOURCE, &req.id))?;
-        let state = AppointmentState::of(&before.row)?;
-        if paths.iter().any(|p| EDIT_FIELDS.contains(&p.as_str())) {
-            lifecycle::transition(state, Action::Edit)?;
-        }
-        if present(CREW) {
-            lifecycle::transition(state, Action::Assign)?;
-        }
-        let mut row = before.row.clone();
-        let mut v = Violations::default();
-        if let Some(start) = start {
-            row.scheduled_start = start;
-        }
-        if let Some(end) = end {
-            row.scheduled_end = end;
-        }
-        fields::check_order(&mut v, row.scheduled_start, row.scheduled_end);
-        if present("service_ids") {
-            let kept = &before.row.service_ids.0;
-            fields::check_services(&w, &mut v, &req.service_ids, kept).await?;
-            row.service_ids = StringList(req.service_ids);
-        }
-        let crew_changed = present(CREW) && req.assigned_team_member_ids != before.team_member_ids;
-        if crew_changed {
-            fields::check_crew(&w, &mut v, CREW, &req.assigned_team_member_ids).await?;
-        }
-        v.into_result()?;
-        if present("address") {
-            row.address = stored_address(req.address);
-        }
-        if present("notes") {
-            row.notes = req.notes;
-        }
-        row.updated_at = Utc::now();
-        let mut after = repo::Appointment {
-            row: repo::save(&w, row).await?,
-            team_member_ids: before.team_member_ids.clone(),
+        let new = repo::Appointment {
+            row,
+            team_member_ids: req.assigned_team_member_ids,
         };
-        if crew_changed {
-            repo::set_team_members(&w, &req.id, &req.assigned_team_member_ids).await?;
-            after.team_member_ids = req.assigned_team_member_ids;
-        }
-        let message = appointment_message(&after);
-        let (audit_action, event) = names(Action::Edit);
-        let event = if crew_changed {
-            names(Action::Assign).1
-        } else {
-            event
-        };
-        record(
-            &mut w,
-            audit_action,
-            RESOURCE,
-            &req.id,
-            Some(&appointment_message(&before)),
-            Some(&message),
-            event,
-        )
-        .await?;
-        w.commit().await?;
-        Ok(message)
-    }
-
-    async fn delete(&self, r: Request<DeleteAppointmentRequest>) -> ServiceResult<()> {
-        let ctx = context(&r)?;
-        let id = r.into_inner().id;
-        let mut w = self.store.write(ctx.write_context()?).await?;
-        let deleted = repo::delete(&w, &id)
-            .await?
-            .ok_or_else(|| ServiceError::not_found(RESOURCE, &id))?;
-        record(
-            &mut w,
-            "appointment.delete",
-            RESOURCE,
-            &id,
-            Some(&appointment_message(&deleted)),
-            None,
-            None,
-        )
-        .await?;
-        w.commit().await?;
-        Ok(())
+        resource::insert::<Self>(w, new).await
     }
 
     /// `/start`, `/complete`, `/cancel`: one move of the life cycle, under the row lock.
@@ -356,9 +318,10 @@ impl Appointments {
             .await?
             .ok_or_else(|| ServiceError::not_found(RESOURCE, id))?;
         let mut row = before.row.clone();
-        lifecycle::apply(&mut row, action, Utc::now())?;
+        let now = Utc::now();
+        lifecycle::apply(&mut row, action, now)?;
         let after = repo::Appointment {
-            row: repo::save(&w, row).await?,
+            row: repo::save_at(&w, row, now).await?,
             team_member_ids: before.team_member_ids.clone(),
         };
         let message = appointment_message(&after);
@@ -390,13 +353,14 @@ impl Appointments {
             .await?
             .ok_or_else(|| ServiceError::not_found(RESOURCE, &req.id))?;
         let mut row = before.row.clone();
-        lifecycle::apply(&mut row, Action::Assign, Utc::now())?;
+        let now = Utc::now();
+        lifecycle::apply(&mut row, Action::Assign, now)?;
         let mut v = Violations::default();
         fields::check_crew(&w, &mut v, field, &req.team_member_ids).await?;
         v.into_result()?;
         repo::set_team_members(&w, &req.id, &req.team_member_ids).await?;
         let after = repo::Appointment {
-            row: repo::save(&w, row).await?,
+            row: repo::save_at(&w, row, now).await?,
             team_member_ids: req.team_member_ids,
         };
         let message = appointment_message(&after);
@@ -414,40 +378,6 @@ impl Appointments {
         w.commit().await?;
         Ok(message)
     }
-
-    async fn list(
-        &self,
-        r: Request<ListAppointmentsRequest>,
-    ) -> ServiceResult<ListAppointmentsResponse> {
-        let ctx = context(&r)?;
-        let req = r.into_inner();
-        let query = page_query(req.limit, &req.cursor, ID_PREFIX)?;
-        let status = AppointmentStatus::try_from(req.status)
-            .map_err(|_| ServiceError::malformed("status", "is not an appointment status"))?;
-        let filter = AppointmentFilter {
-            customer_id: req.customer_id.filter(|s| !s.is_empty()),
-            status: AppointmentState::from_proto(status).map(|s| s.as_str().to_owned()),
-            updated_since: from_timestamp("updated_since", req.updated_since)?,
-            scheduled_after: from_timestamp("scheduled_after", req.scheduled_after)?,
-            scheduled_before: from_timestamp("scheduled_before", req.scheduled_before)?,
-            team_member_id: req.team_member_id.filter(|s| !s.is_empty()),
-        };
-        let org = ctx.org()?;
-        // A customer or team member id of the wrong shape matches nothing: no query needed.
-        let shaped =
-            |id: &Option<String>, prefix| id.as_ref().is_none_or(|id| looks_like(id, prefix));
-        if !shaped(&filter.customer_id, customers::ID_PREFIX)
-            || !shaped(&filter.team_member_id, team_members::ID_PREFIX)
-        {
-            return Ok(ListAppointmentsResponse::default());
-        }
-        let page = repo::list(&self.store, org, &filter, &query).await?;
-        Ok(ListAppointmentsResponse {
-            next_cursor: next_cursor(&page, |a| &a.row.id),
-            has_more: page.has_more,
-            data: page.items.iter().map(appointment_message).collect(),
-        })
-    }
 }
 
 #[tonic::async_trait]
@@ -463,35 +393,53 @@ impl AppointmentsService for Appointments {
         &self,
         r: Request<GetAppointmentRequest>,
     ) -> Result<Response<v1::Appointment>, Status> {
-        let ctx = context(&r)?;
-        let id = &r.get_ref().id;
-        let found = repo::get(&self.store, ctx.org()?, id)
-            .await
-            .map_err(ServiceError::from)?;
-        let appointment = found.ok_or_else(|| ServiceError::not_found(RESOURCE, id))?;
-        Ok(Response::new(appointment_message(&appointment)))
+        resource::get::<Self, _>(&self.store, &r, &r.get_ref().id).await
     }
 
     async fn list_appointments(
         &self,
         r: Request<ListAppointmentsRequest>,
     ) -> Result<Response<ListAppointmentsResponse>, Status> {
-        Ok(Response::new(self.list(r).await?))
+        let store = &self.store;
+        resource::list::<Self, _, _, _, _>(r, |req, org, query| async move {
+            let status = AppointmentStatus::try_from(req.status)
+                .map_err(|_| ServiceError::malformed("status", "is not an appointment status"))?;
+            let filter = AppointmentFilter {
+                customer_id: req.customer_id.filter(|s| !s.is_empty()),
+                status: AppointmentState::from_proto(status).map(|s| s.as_str().to_owned()),
+                updated_since: from_timestamp("updated_since", req.updated_since)?,
+                scheduled_after: from_timestamp("scheduled_after", req.scheduled_after)?,
+                scheduled_before: from_timestamp("scheduled_before", req.scheduled_before)?,
+                team_member_id: req.team_member_id.filter(|s| !s.is_empty()),
+            };
+            // A customer or team member id of the wrong shape matches nothing: no query needed.
+            let shaped =
+                |id: &Option<String>, prefix| id.as_ref().is_none_or(|id| looks_like(id, prefix));
+            if !shaped(&filter.customer_id, customers::ID_PREFIX)
+                || !shaped(&filter.team_member_id, team_members::ID_PREFIX)
+            {
+                return Ok(Page {
+                    items: Vec::new(),
+                    has_more: false,
+                });
+            }
+            Ok(repo::list(store, &org, &filter, &query).await?)
+        })
+        .await
     }
 
     async fn update_appointment(
         &self,
         r: Request<UpdateAppointmentRequest>,
     ) -> Result<Response<v1::Appointment>, Status> {
-        Ok(Response::new(self.update(r).await?))
+        resource::update::<Self, _>(&self.store, r).await
     }
 
     async fn delete_appointment(
         &self,
         r: Request<DeleteAppointmentRequest>,
     ) -> Result<Response<()>, Status> {
-        self.delete(r).await?;
-        Ok(Response::new(()))
+        resource::delete::<Self, _>(&self.store, &r, &r.get_ref().id).await
     }
 
     async fn start_appointment(

@@ -9,7 +9,7 @@ use proto::v1::{
     estimates_service_server::EstimatesService,
 };
 use storage::{
-    LineItemList, Store,
+    LineItemList, Store, Write,
     estimates::{self as repo, EstimateFilter, ID_PREFIX},
     ids::new_id,
     invoices,
@@ -18,14 +18,15 @@ use tonic::{Request, Response, Status};
 
 use super::{
     invoices::{draft_invoice, invoice_message, today},
-    lines::{self, bps, line_messages, mask_paths},
+    lines::{self, bps, line_messages},
     states::{EstimateAction, EstimateStatus, Estimates as Lifecycle, Lifecycle as _, Status as _},
 };
 use crate::{
     auth::{RequestContext, context},
-    convert::{from_timestamp, next_cursor, page_query, timestamp},
+    convert::{from_timestamp, timestamp},
     error::{ServiceError, ServiceResult, Violations},
     record::record,
+    resource::{self, Mask, Patch, Resource},
 };
 
 const RESOURCE: &str = "estimate";
@@ -67,6 +68,55 @@ fn status_of(e: &repo::Estimate) -> ServiceResult<EstimateStatus> {
     })
 }
 
+impl Resource for Estimates {
+    type Record = repo::Estimate;
+    type Message = Estimate;
+    const NAME: &'static str = "estimate";
+    const UPDATABLE: &'static [&'static str] = UPDATABLE;
+    const CREATED: Option<&'static str> = Some("estimate.created");
+    const UPDATED: Option<&'static str> = None;
+    const DELETED: Option<&'static str> = None;
+
+    fn render(record: &repo::Estimate) -> Estimate {
+        estimate_message(record)
+    }
+
+    async fn deletable(_w: &Write, existing: &repo::Estimate) -> ServiceResult<()> {
+        Lifecycle::require_draft(status_of(existing)?, EstimateStatus::Draft, "delete")
+    }
+}
+
+impl Patch<Estimates> for UpdateEstimateRequest {
+    /// Leaves `currency` normalized.
+    fn check(&mut self, mask: &Mask, v: &mut Violations) -> ServiceResult<()> {
+        if mask.has("currency") {
+            self.currency = lines::currency(v, "currency", &self.currency);
+        }
+        if mask.has("notes") {
+            lines::check_notes(v, &self.notes);
+        }
+        Ok(())
+    }
+
+    async fn apply(self, w: &Write, mask: &Mask, e: &mut repo::Estimate) -> ServiceResult<()> {
+        Lifecycle::require_draft(status_of(e)?, EstimateStatus::Draft, "update")?;
+        let (items, rate) = (&self.line_items, self.tax_rate_bps);
+        let priced = lines::reprice(w, mask, items, rate, &e.line_items, e.tax_rate_bps).await?;
+        e.line_items = priced.line_items;
+        e.tax_rate_bps = priced.tax_rate_bps;
+        e.subtotal = priced.subtotal;
+        e.tax = priced.tax;
+        e.total = priced.total;
+        if mask.has("currency") {
+            e.currency = self.currency;
+        }
+        if mask.has("notes") {
+            e.notes = self.notes;
+        }
+        Ok(())
+    }
+}
+
 impl Estimates {
     async fn create(&self, r: Request<CreateEstimateRequest>) -> ServiceResult<Estimate> {
         let ctx = context(&r)?;
@@ -74,7 +124,7 @@ impl Estimates {
         let mut v = Violations::default();
         let currency = lines::currency(&mut v, "currency", &req.currency);
         lines::check_notes(&mut v, &req.notes);
-        let mut w = self.store.write(ctx.write_context()?).await?;
+        let w = self.store.write(ctx.write_context()?).await?;
         lines::check_customer(&w, &mut v, &req.customer_id).await?;
         let priced = lines::price(
             &w,
@@ -88,145 +138,23 @@ impl Estimates {
             return Err(ServiceError::Validation(v));
         };
         let now = Utc::now();
-        let created = repo::insert(
-            &w,
-            repo::Estimate {
-                id: new_id(ID_PREFIX),
-                organization_id: w.org().as_str().to_owned(),
-                customer_id: req.customer_id.trim().to_owned(),
-                line_items: priced.line_items,
-                currency,
-                subtotal: priced.subtotal,
-                tax_rate_bps: priced.tax_rate_bps,
-                tax: priced.tax,
-                total: priced.total,
-                status: EstimateStatus::Draft.as_str().to_owned(),
-                invoice_id: None,
-                notes: req.notes,
-                created_at: now,
-                updated_at: now,
-            },
-        )
-        .await?;
-        let message = estimate_message(&created);
-        record(
-            &mut w,
-            "estimate.create",
-            RESOURCE,
-            &created.id,
-            None,
-            Some(&message),
-            Some("estimate.created"),
-        )
-        .await?;
-        w.commit().await?;
-        Ok(message)
-    }
-
-    async fn get(&self, ctx: &RequestContext, id: &str) -> ServiceResult<Estimate> {
-        repo::get(&self.store, ctx.org()?, id)
-            .await?
-            .map(|e| estimate_message(&e))
-            .ok_or_else(|| ServiceError::not_found(RESOURCE, id))
-    }
-
-    async fn list(&self, r: Request<ListEstimatesRequest>) -> ServiceResult<ListEstimatesResponse> {
-        let ctx = context(&r)?;
-        let req = r.into_inner();
-        let query = page_query(req.limit, &req.cursor, ID_PREFIX)?;
-        let status = EstimateStatus::filter(req.status)?.map(|s| s.as_str().to_owned());
-        let filter = EstimateFilter {
-            customer_id: req.customer_id,
-            status,
-            updated_since: from_timestamp("updated_since", req.updated_since)?,
+        let new = repo::Estimate {
+            id: new_id(ID_PREFIX),
+            organization_id: w.org().as_str().to_owned(),
+            customer_id: req.customer_id.trim().to_owned(),
+            line_items: priced.line_items,
+            currency,
+            subtotal: priced.subtotal,
+            tax_rate_bps: priced.tax_rate_bps,
+            tax: priced.tax,
+            total: priced.total,
+            status: EstimateStatus::Draft.as_str().to_owned(),
+            invoice_id: None,
+            notes: req.notes,
+            created_at: now,
+            updated_at: now,
         };
-        let page = repo::list(&self.store, ctx.org()?, &filter, &query).await?;
-        Ok(ListEstimatesResponse {
-            next_cursor: next_cursor(&page, |e| &e.id),
-            has_more: page.has_more,
-            data: page.items.iter().map(estimate_message).collect(),
-        })
-    }
-
-    async fn update(&self, r: Request<UpdateEstimateRequest>) -> ServiceResult<Estimate> {
-        let ctx = context(&r)?;
-        let req = r.into_inner();
-        let mut v = Violations::default();
-        let paths = mask_paths(req.update_mask, UPDATABLE, &mut v);
-        let present = |f: &str| paths.iter().any(|p| p == f);
-        let currency =
-            present("currency").then(|| lines::currency(&mut v, "currency", &req.currency));
-        if present("notes") {
-            lines::check_notes(&mut v, &req.notes);
-        }
-        v.into_result()?;
-        if paths.is_empty() {
-            return self.get(&ctx, &req.id).await;
-        }
-        let mut v = Violations::default();
-        let mut w = self.store.write(ctx.write_context()?).await?;
-        let before = repo::get_for_update(&w, &req.id)
-            .await?
-            .ok_or_else(|| ServiceError::not_found(RESOURCE, &req.id))?;
-        Lifecycle::require_draft(status_of(&before)?, EstimateStatus::Draft, "update")?;
-        let tax_rate_bps = if present("tax_rate_bps") {
-            req.tax_rate_bps
-        } else {
-            bps(before.tax_rate_bps)
-        };
-        let inputs = present("line_items").then_some(req.line_items.as_slice());
-        let priced = lines::price(&w, inputs, &before.line_items, tax_rate_bps, &mut v).await?;
-        let Some(priced) = priced.filter(|_| v.is_empty()) else {
-            return Err(ServiceError::Validation(v));
-        };
-        let mut after = before.clone();
-        after.line_items = priced.line_items;
-        after.tax_rate_bps = priced.tax_rate_bps;
-        after.subtotal = priced.subtotal;
-        after.tax = priced.tax;
-        after.total = priced.total;
-        if let Some(currency) = currency {
-            after.currency = currency;
-        }
-        if present("notes") {
-            after.notes = req.notes;
-        }
-        after.updated_at = Utc::now();
-        let after = repo::save(&w, after).await?;
-        let message = estimate_message(&after);
-        record(
-            &mut w,
-            "estimate.update",
-            RESOURCE,
-            &after.id,
-            Some(&estimate_message(&before)),
-            Some(&message),
-            None,
-        )
-        .await?;
-        w.commit().await?;
-        Ok(message)
-    }
-
-    async fn delete(&self, ctx: &RequestContext, id: &str) -> ServiceResult<()> {
-        let mut w = self.store.write(ctx.write_context()?).await?;
-        let existing = repo::get_for_update(&w, id)
-            .await?
-            .ok_or_else(|| ServiceError::not_found(RESOURCE, id))?;
-        Lifecycle::require_draft(status_of(&existing)?, EstimateStatus::Draft, "delete")?;
-        repo::delete(&w, id).await?;
-        record(
-            &mut w,
-            "estimate.delete",
-            RESOURCE,
-            id,
-            Some(&estimate_message(&existing)),
-            None,
-            None,
-        )
-        .await?;
-        w.commit().await?;
-        Ok(())
+        resource::insert::<Self>(w, new).await
     }
 
     /// send, approve and decline: a status move, its audit record and its event.
@@ -249,7 +177,6 @@ impl Estimates {
         let to = Lifecycle::apply(status_of(&before)?, action)?;
         let mut after = before.clone();
         after.status = to.as_str().to_owned();
-        after.updated_at = Utc::now();
         let after = repo::save(&w, after).await?;
         let message = estimate_message(&after);
         record(
@@ -291,8 +218,7 @@ impl Estimates {
         let mut after = before.clone();
         after.status = to.as_str().to_owned();
         after.invoice_id = Some(invoice.id.clone());
-        after.updated_at = invoice.created_at;
-        let after = repo::save(&w, after).await?;
+        let after = repo::save_at(&w, after, invoice.created_at).await?;
         let message = estimate_message(&after);
         record(
             &mut w,
@@ -334,31 +260,38 @@ impl EstimatesService for Estimates {
         &self,
         r: Request<GetEstimateRequest>,
     ) -> Result<Response<Estimate>, Status> {
-        let ctx = context(&r)?;
-        Ok(Response::new(self.get(&ctx, &r.get_ref().id).await?))
+        resource::get::<Self, _>(&self.store, &r, &r.get_ref().id).await
     }
 
     async fn list_estimates(
         &self,
         r: Request<ListEstimatesRequest>,
     ) -> Result<Response<ListEstimatesResponse>, Status> {
-        Ok(Response::new(self.list(r).await?))
+        let store = &self.store;
+        resource::list::<Self, _, _, _, _>(r, |req, org, query| async move {
+            let status = EstimateStatus::filter(req.status)?.map(|s| s.as_str().to_owned());
+            let filter = EstimateFilter {
+                customer_id: req.customer_id,
+                status,
+                updated_since: from_timestamp("updated_since", req.updated_since)?,
+            };
+            Ok(repo::list(store, &org, &filter, &query).await?)
+        })
+        .await
     }
 
     async fn update_estimate(
         &self,
         r: Request<UpdateEstimateRequest>,
     ) -> Result<Response<Estimate>, Status> {
-        Ok(Response::new(self.update(r).await?))
+        resource::update::<Self, _>(&self.store, r).await
     }
 
     async fn delete_estimate(
         &self,
         r: Request<DeleteEstimateRequest>,
     ) -> Result<Response<()>, Status> {
-        let ctx = context(&r)?;
-        self.delete(&ctx, &r.get_ref().id).await?;
-        Ok(Response::new(()))
+        resource::delete::<Self, _>(&self.store, &r, &r.get_ref().id).await
     }
 
     async fn send_estimate(

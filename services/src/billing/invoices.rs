@@ -8,14 +8,14 @@ use proto::v1::{
     invoices_service_server::InvoicesService,
 };
 use storage::{
-    LineItemList, Store,
+    LineItemList, Store, Write,
     ids::new_id,
     invoices::{self as repo, DueState, ID_PREFIX, InvoiceFilter},
 };
 use tonic::{Request, Response, Status};
 
 use super::{
-    lines::{self, Priced, bps, line_messages, mask_paths},
+    lines::{self, Priced, bps, line_messages},
     states::{
         ExportStatus, InvoiceAction, InvoiceStatus, Invoices as Lifecycle, Lifecycle as _,
         Status as _,
@@ -26,6 +26,7 @@ use crate::{
     convert::{from_timestamp, next_cursor, page_query, timestamp, timestamp_opt},
     error::{ServiceError, ServiceResult, Violations},
     record::record,
+    resource::{self, Mask, Patch, Resource},
 };
 
 pub const RESOURCE: &str = "invoice";
@@ -153,6 +154,91 @@ fn malformed_date(field: &str, value: Option<String>) -> ServiceResult<Option<St
     }
 }
 
+impl Resource for Invoices {
+    type Record = repo::Invoice;
+    type Message = Invoice;
+    const NAME: &'static str = RESOURCE;
+    const UPDATABLE: &'static [&'static str] = UPDATABLE;
+    const CREATED: Option<&'static str> = Some("invoice.created");
+    const UPDATED: Option<&'static str> = None;
+    const DELETED: Option<&'static str> = None;
+
+    fn render(record: &repo::Invoice) -> Invoice {
+        invoice_message(record, &today())
+    }
+
+    async fn deletable(_w: &Write, existing: &repo::Invoice) -> ServiceResult<()> {
+        let status = invoice_status(existing, &today())?;
+        Lifecycle::require_draft(status, InvoiceStatus::Draft, "delete")?;
+        if let Some(estimate) = &existing.estimate_id {
+            // The estimate names this invoice: deleting it would leave that reference dangling.
+            return Err(ServiceError::conflict(
+                "invoice_from_estimate",
+                format!(
+                    "this invoice was made from estimate {estimate}, which refers to it; void it instead"
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Patch<Invoices> for UpdateInvoiceRequest {
+    /// Leaves `currency` normalized and `due_date` trimmed.
+    fn check(&mut self, mask: &Mask, v: &mut Violations) -> ServiceResult<()> {
+        if mask.has("currency") {
+            self.currency = lines::currency(v, "currency", &self.currency);
+        }
+        if mask.has("due_date") {
+            self.due_date = check_date(v, "due_date", &self.due_date).unwrap_or_default();
+        }
+        if mask.has("accounting_export_status")
+            && ExportStatus::from_proto(self.accounting_export_status).is_none()
+        {
+            v.add(
+                "accounting_export_status",
+                "must be one of not_exported, pending, exported, failed",
+            );
+        }
+        Ok(())
+    }
+
+    async fn apply(self, w: &Write, mask: &Mask, inv: &mut repo::Invoice) -> ServiceResult<()> {
+        if mask
+            .paths()
+            .iter()
+            .any(|p| !ALWAYS_UPDATABLE.contains(&p.as_str()))
+        {
+            let status = invoice_status(inv, &today())?;
+            Lifecycle::require_draft(status, InvoiceStatus::Draft, "update")?;
+        }
+        if mask.has("line_items") || mask.has("tax_rate_bps") {
+            let (items, rate) = (&self.line_items, self.tax_rate_bps);
+            let (current, current_bps) = (&inv.line_items, inv.tax_rate_bps);
+            let priced = lines::reprice(w, mask, items, rate, current, current_bps).await?;
+            inv.line_items = priced.line_items;
+            inv.tax_rate_bps = priced.tax_rate_bps;
+            inv.subtotal = priced.subtotal;
+            inv.tax = priced.tax;
+            inv.total = priced.total;
+            // A draft has no payments: everything is due.
+            inv.amount_due = priced.total;
+        }
+        if mask.has("currency") {
+            inv.currency = self.currency;
+        }
+        if mask.has("due_date") {
+            inv.due_date = Some(self.due_date).filter(|d| !d.is_empty());
+        }
+        if let Some(export) = ExportStatus::from_proto(self.accounting_export_status)
+            .filter(|_| mask.has("accounting_export_status"))
+        {
+            inv.accounting_export_status = export.as_str().to_owned();
+        }
+        Ok(())
+    }
+}
+
 impl Invoices {
     async fn create(&self, r: Request<CreateInvoiceRequest>) -> ServiceResult<Invoice> {
         let ctx = context(&r)?;
@@ -160,7 +246,7 @@ impl Invoices {
         let mut v = Violations::default();
         let currency = lines::currency(&mut v, "currency", &req.currency);
         let due_date = check_date(&mut v, "due_date", &req.due_date);
-        let mut w = self.store.write(ctx.write_context()?).await?;
+        let w = self.store.write(ctx.write_context()?).await?;
         lines::check_customer(&w, &mut v, &req.customer_id).await?;
         let priced = lines::price(
             &w,
@@ -174,27 +260,7 @@ impl Invoices {
             return Err(ServiceError::Validation(v));
         };
         let invoice = draft_invoice(&req.customer_id, None, priced, currency, due_date);
-        let created = repo::insert(&w, invoice).await?;
-        let message = invoice_message(&created, &today());
-        record(
-            &mut w,
-            "invoice.create",
-            RESOURCE,
-            &created.id,
-            None,
-            Some(&message),
-            Some("invoice.created"),
-        )
-        .await?;
-        w.commit().await?;
-        Ok(message)
-    }
-
-    async fn get(&self, ctx: &RequestContext, id: &str) -> ServiceResult<Invoice> {
-        repo::get(&self.store, ctx.org()?, id)
-            .await?
-            .map(|inv| invoice_message(&inv, &today()))
-            .ok_or_else(|| ServiceError::not_found(RESOURCE, id))
+        resource::insert::<Self>(w, invoice).await
     }
 
     async fn list(&self, r: Request<ListInvoicesRequest>) -> ServiceResult<ListInvoicesResponse> {
@@ -239,125 +305,6 @@ impl Invoices {
         })
     }
 
-    async fn update(&self, r: Request<UpdateInvoiceRequest>) -> ServiceResult<Invoice> {
-        let ctx = context(&r)?;
-        let req = r.into_inner();
-        let mut v = Violations::default();
-        let paths = mask_paths(req.update_mask, UPDATABLE, &mut v);
-        let present = |f: &str| paths.iter().any(|p| p == f);
-        let currency =
-            present("currency").then(|| lines::currency(&mut v, "currency", &req.currency));
-        let due_date = present("due_date").then(|| check_date(&mut v, "due_date", &req.due_date));
-        let export = present("accounting_export_status").then(|| {
-            ExportStatus::from_proto(req.accounting_export_status).unwrap_or_else(|| {
-                v.add(
-                    "accounting_export_status",
-                    "must be one of not_exported, pending, exported, failed",
-                );
-                ExportStatus::NotExported
-            })
-        });
-        v.into_result()?;
-        if paths.is_empty() {
-            return self.get(&ctx, &req.id).await;
-        }
-        let today = today();
-        let mut v = Violations::default();
-        let mut w = self.store.write(ctx.write_context()?).await?;
-        let before = repo::get_for_update(&w, &req.id)
-            .await?
-            .ok_or_else(|| ServiceError::not_found(RESOURCE, &req.id))?;
-        if paths
-            .iter()
-            .any(|p| !ALWAYS_UPDATABLE.contains(&p.as_str()))
-        {
-            Lifecycle::require_draft(
-                invoice_status(&before, &today)?,
-                InvoiceStatus::Draft,
-                "update",
-            )?;
-        }
-        let mut after = before.clone();
-        if present("line_items") || present("tax_rate_bps") {
-            let tax_rate_bps = if present("tax_rate_bps") {
-                req.tax_rate_bps
-            } else {
-                bps(before.tax_rate_bps)
-            };
-            let inputs = present("line_items").then_some(req.line_items.as_slice());
-            let priced = lines::price(&w, inputs, &before.line_items, tax_rate_bps, &mut v).await?;
-            let Some(priced) = priced.filter(|_| v.is_empty()) else {
-                return Err(ServiceError::Validation(v));
-            };
-            after.line_items = priced.line_items;
-            after.tax_rate_bps = priced.tax_rate_bps;
-            after.subtotal = priced.subtotal;
-            after.tax = priced.tax;
-            after.total = priced.total;
-            // A draft has no payments: everything is due.
-            after.amount_due = priced.total;
-        }
-        if let Some(currency) = currency {
-            after.currency = currency;
-        }
-        if let Some(due_date) = due_date {
-            after.due_date = due_date;
-        }
-        if let Some(export) = export {
-            after.accounting_export_status = export.as_str().to_owned();
-        }
-        after.updated_at = Utc::now();
-        let after = repo::save(&w, after).await?;
-        let message = invoice_message(&after, &today);
-        record(
-            &mut w,
-            "invoice.update",
-            RESOURCE,
-            &after.id,
-            Some(&invoice_message(&before, &today)),
-            Some(&message),
-            None,
-        )
-        .await?;
-        w.commit().await?;
-        Ok(message)
-    }
-
-    async fn delete(&self, ctx: &RequestContext, id: &str) -> ServiceResult<()> {
-        let today = today();
-        let mut w = self.store.write(ctx.write_context()?).await?;
-        let existing = repo::get_for_update(&w, id)
-            .await?
-            .ok_or_else(|| ServiceError::not_found(RESOURCE, id))?;
-        Lifecycle::require_draft(
-            invoice_status(&existing, &today)?,
-            InvoiceStatus::Draft,
-            "delete",
-        )?;
-        if let Some(estimate) = &existing.estimate_id {
-            // The estimate names this invoice: deleting it would leave that reference dangling.
-            return Err(ServiceError::conflict(
-                "invoice_from_estimate",
-                format!(
-                    "this invoice was made from estimate {estimate}, which refers to it; void it instead"
-                ),
-            ));
-        }
-        repo::delete(&w, id).await?;
-        record(
-            &mut w,
-            "invoice.delete",
-            RESOURCE,
-            id,
-            Some(&invoice_message(&existing, &today)),
-            None,
-            None,
-        )
-        .await?;
-        w.commit().await?;
-        Ok(())
-    }
-
     /// draft -> open, with at least one line item; the due date defaults to
     /// [`DEFAULT_DUE_DAYS`] after today. An invoice whose total is zero owes nothing: it is
     /// paid at once (`invoice.finalized`, then `invoice.paid`).
@@ -378,6 +325,7 @@ impl Invoices {
         let mut finalized = before.clone();
         finalized.status = open.stored().to_owned();
         finalized.finalized_at = Some(now);
+        // What the audit record shows: the time `save_at` stamps.
         finalized.updated_at = now;
         if finalized.due_date.is_none() {
             let due = now
@@ -392,7 +340,7 @@ impl Invoices {
             after.status = paid.stored().to_owned();
             after.paid_at = Some(now);
         }
-        let after = repo::save(&w, after).await?;
+        let after = repo::save_at(&w, after, now).await?;
         let finalized_message = invoice_message(&finalized, &today);
         record(
             &mut w,
@@ -442,8 +390,7 @@ impl Invoices {
         let mut after = before.clone();
         after.status = to.stored().to_owned();
         after.voided_at = Some(now);
-        after.updated_at = now;
-        let after = repo::save(&w, after).await?;
+        let after = repo::save_at(&w, after, now).await?;
         let message = invoice_message(&after, &today);
         record(
             &mut w,
@@ -473,8 +420,7 @@ impl InvoicesService for Invoices {
         &self,
         r: Request<GetInvoiceRequest>,
     ) -> Result<Response<Invoice>, Status> {
-        let ctx = context(&r)?;
-        Ok(Response::new(self.get(&ctx, &r.get_ref().id).await?))
+        resource::get::<Self, _>(&self.store, &r, &r.get_ref().id).await
     }
 
     async fn list_invoices(
@@ -488,16 +434,14 @@ impl InvoicesService for Invoices {
         &self,
         r: Request<UpdateInvoiceRequest>,
     ) -> Result<Response<Invoice>, Status> {
-        Ok(Response::new(self.update(r).await?))
+        resource::update::<Self, _>(&self.store, r).await
     }
 
     async fn delete_invoice(
         &self,
         r: Request<DeleteInvoiceRequest>,
     ) -> Result<Response<()>, Status> {
-        let ctx = context(&r)?;
-        self.delete(&ctx, &r.get_ref().id).await?;
-        Ok(Response::new(()))
+        resource::delete::<Self, _>(&self.store, &r, &r.get_ref().id).await
     }
 
     async fn finalize_invoice(

@@ -7,7 +7,8 @@ use storage::{LineItemList, LineItemRecord, Write, catalog, customers};
 use super::money::{self, MAX_TAX_RATE_BPS, MoneyError};
 use crate::{
     convert::Check,
-    error::{ServiceResult, Violations},
+    error::{ServiceError, ServiceResult, Violations},
+    resource::Mask,
 };
 
 pub const MAX_LINE_ITEMS: usize = 100;
@@ -187,20 +188,25 @@ pub async fn price(
     }))
 }
 
-/// The update mask of a PATCH: the paths, each checked against `updatable`.
-pub fn mask_paths(
-    mask: Option<prost_types::FieldMask>,
-    updatable: &[&str],
-    v: &mut Violations,
-) -> Vec<String> {
-    let paths: Vec<String> = mask.map(|m| m.paths).unwrap_or_default();
-    for p in &paths {
-        if !updatable.contains(&p.as_str()) {
-            v.add(
-                "update_mask",
-                format!("{p} is not a field that can be changed"),
-            );
-        }
-    }
-    paths
+/// The prices of a draft after a PATCH: the line items and the tax rate the mask names, the
+/// stored ones otherwise. Any line or rate problem is a 422.
+pub async fn reprice(
+    w: &Write,
+    mask: &Mask,
+    lines: &[LineItemInput],
+    tax_rate_bps: u32,
+    current: &LineItemList,
+    current_bps: i32,
+) -> ServiceResult<Priced> {
+    let tax_rate_bps = if mask.has("tax_rate_bps") {
+        tax_rate_bps
+    } else {
+        bps(current_bps)
+    };
+    let inputs = mask.has("line_items").then_some(lines);
+    let mut v = Violations::default();
+    let priced = price(w, inputs, current, tax_rate_bps, &mut v).await?;
+    priced
+        .filter(|_| v.is_empty())
+        .ok_or(ServiceError::Validation(v))
 }

@@ -32,9 +32,10 @@ use super::{
 };
 use crate::{
     auth::{RequestContext, context},
-    convert::{Check, from_timestamp, next_cursor, page_query, timestamp},
+    convert::{Check, from_timestamp, timestamp},
     error::{ServiceError, ServiceResult, Violations},
     record::record,
+    resource::{self, Resource},
 };
 
 const RESOURCE: &str = "payment";
@@ -48,6 +49,22 @@ pub struct Payments {
 impl Payments {
     pub fn new(store: Store) -> Self {
         Self { store }
+    }
+}
+
+/// Payments are created, settled and refunded by their own RPCs (their events depend on the
+/// status), never patched nor deleted: only the reads go through the generic drivers.
+impl Resource for Payments {
+    type Record = repo::Payment;
+    type Message = Payment;
+    const NAME: &'static str = RESOURCE;
+    const UPDATABLE: &'static [&'static str] = &[];
+    const CREATED: Option<&'static str> = None;
+    const UPDATED: Option<&'static str> = None;
+    const DELETED: Option<&'static str> = None;
+
+    fn render(record: &repo::Payment) -> Payment {
+        payment_message(record)
     }
 }
 
@@ -117,14 +134,13 @@ async fn apply_payment(w: &mut Write, before: Invoice, amount: i64) -> ServiceRe
     after.amount_paid = paid;
     after.amount_due = money::amount_due(before.total, paid)
         .ok_or_else(|| inconsistent(format!("invoice {} has negative amounts", before.id)))?;
-    after.updated_at = now;
     if after.amount_due == 0 {
         after.status = Invoices::apply(current, InvoiceAction::Pay)?
             .stored()
             .to_owned();
         after.paid_at = Some(now);
     }
-    let after = invoices::save(w, after).await?;
+    let after = invoices::save_at(w, after, now).await?;
     let event = (after.amount_due == 0).then_some("invoice.paid");
     record(
         w,
@@ -157,7 +173,6 @@ async fn apply_refund(w: &mut Write, before: Invoice, refund: i64) -> ServiceRes
     after.amount_paid = paid;
     after.amount_due = money::amount_due(before.total, paid)
         .ok_or_else(|| inconsistent(format!("invoice {} has negative amounts", before.id)))?;
-    after.updated_at = Utc::now();
     let current = invoice_status(&before, &today)?;
     if after.amount_due > 0 && Invoices::target(current, InvoiceAction::Reopen).is_some() {
         after.status = Invoices::apply(current, InvoiceAction::Reopen)?
@@ -229,34 +244,28 @@ impl Payments {
         let invoice = invoices::get_for_update(&w, &invoice_id)
             .await?
             .ok_or_else(|| {
-                let mut v = Violations::default();
-                v.add("invoice_id", "must be an invoice of this organization");
-                ServiceError::Validation(v)
+                ServiceError::invalid("invoice_id", "must be an invoice of this organization")
             })?;
         if let Some(c) = &currency
             && *c != invoice.currency
         {
-            let mut v = Violations::default();
-            v.add(
+            return Err(ServiceError::invalid(
                 "currency",
                 format!("must be the invoice's currency, {}", invoice.currency),
-            );
-            return Err(ServiceError::Validation(v));
+            ));
         }
         let current = invoice_status(&invoice, &today())?;
         if !current.accepts_payments() {
             return Err(not_payable(current.as_str()));
         }
         if req.amount > invoice.amount_due {
-            let mut v = Violations::default();
-            v.add(
+            return Err(ServiceError::invalid(
                 "amount",
                 format!(
                     "must not exceed the invoice's amount due, {}",
                     invoice.amount_due
                 ),
-            );
-            return Err(ServiceError::Validation(v));
+            ));
         }
         let now = Utc::now();
         let created = repo::insert(
@@ -296,32 +305,6 @@ impl Payments {
         Ok(message)
     }
 
-    async fn get(&self, ctx: &RequestContext, id: &str) -> ServiceResult<Payment> {
-        repo::get(&self.store, ctx.org()?, id)
-            .await?
-            .map(|p| payment_message(&p))
-            .ok_or_else(|| ServiceError::not_found(RESOURCE, id))
-    }
-
-    async fn list(&self, r: Request<ListPaymentsRequest>) -> ServiceResult<ListPaymentsResponse> {
-        let ctx = context(&r)?;
-        let req = r.into_inner();
-        let query = page_query(req.limit, &req.cursor, ID_PREFIX)?;
-        let status = PaymentStatus::filter(req.status)?.map(|s| s.as_str().to_owned());
-        let filter = PaymentFilter {
-            invoice_id: req.invoice_id,
-            customer_id: req.customer_id,
-            status,
-            updated_since: from_timestamp("updated_since", req.updated_since)?,
-        };
-        let page = repo::list(&self.store, ctx.org()?, &filter, &query).await?;
-        Ok(ListPaymentsResponse {
-            next_cursor: next_cursor(&page, |p| &p.id),
-            has_more: page.has_more,
-            data: page.items.iter().map(payment_message).collect(),
-        })
-    }
-
     /// pending -> succeeded (and the invoice paid accordingly) or pending -> failed.
     async fn settle(
         &self,
@@ -355,7 +338,6 @@ impl Payments {
         };
         let mut after = before.clone();
         after.status = to.as_str().to_owned();
-        after.updated_at = Utc::now();
         let after = repo::save(&w, after).await?;
         let message = payment_message(&after);
         let (action_name, event) = if invoice.is_some() {
@@ -388,9 +370,7 @@ impl Payments {
         amount: Option<i64>,
     ) -> ServiceResult<Payment> {
         if amount.is_some_and(|a| a <= 0) {
-            let mut v = Violations::default();
-            v.add("amount", "must be positive");
-            return Err(ServiceError::Validation(v));
+            return Err(ServiceError::invalid("amount", "must be positive"));
         }
         let mut w = self.store.write(ctx.write_context()?).await?;
         let before = repo::get_for_update(&w, id)
@@ -406,12 +386,10 @@ impl Payments {
             .ok_or_else(|| inconsistent(format!("payment {id} has nothing left to refund")))?;
         let refund = amount.unwrap_or(remaining);
         if refund > remaining {
-            let mut v = Violations::default();
-            v.add(
+            return Err(ServiceError::invalid(
                 "amount",
                 format!("must be at most what has not been refunded yet, {remaining}"),
-            );
-            return Err(ServiceError::Validation(v));
+            ));
         }
         let action = if refund == remaining {
             PaymentAction::RefundAll
@@ -423,7 +401,6 @@ impl Payments {
         let mut after = before.clone();
         after.status = to.as_str().to_owned();
         after.refunded_amount = before.refunded_amount + refund;
-        after.updated_at = Utc::now();
         let after = repo::save(&w, after).await?;
         let message = payment_message(&after);
         record(
@@ -455,15 +432,25 @@ impl PaymentsService for Payments {
         &self,
         r: Request<GetPaymentRequest>,
     ) -> Result<Response<Payment>, Status> {
-        let ctx = context(&r)?;
-        Ok(Response::new(self.get(&ctx, &r.get_ref().id).await?))
+        resource::get::<Self, _>(&self.store, &r, &r.get_ref().id).await
     }
 
     async fn list_payments(
         &self,
         r: Request<ListPaymentsRequest>,
     ) -> Result<Response<ListPaymentsResponse>, Status> {
-        Ok(Response::new(self.list(r).await?))
+        let store = &self.store;
+        resource::list::<Self, _, _, _, _>(r, |req, org, query| async move {
+            let status = PaymentStatus::filter(req.status)?.map(|s| s.as_str().to_owned());
+            let filter = PaymentFilter {
+                invoice_id: req.invoice_id,
+                customer_id: req.customer_id,
+                status,
+                updated_since: from_timestamp("updated_since", req.updated_since)?,
+            };
+            Ok(repo::list(store, &org, &filter, &query).await?)
+        })
+        .await
     }
 
     async fn refund_payment(
