@@ -12,10 +12,10 @@ use crate::helpers::*;
 
 /// Every group (the match fails to compile when a group is added and not listed here).
 pub fn all_groups() -> Vec<Group> {
-    let groups = vec![Group::Resources, Group::Keys];
+    let groups = vec![Group::Resources, Group::Keys, Group::Webhooks];
     for group in &groups {
         match group {
-            Group::Resources | Group::Keys => {}
+            Group::Resources | Group::Keys | Group::Webhooks => {}
         }
     }
     groups
