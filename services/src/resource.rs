@@ -45,6 +45,14 @@ pub trait Resource: Send + Sync + 'static {
         Self::UPDATED
     }
 
+    /// What goes with a deleted record (rows that exist only for it), in the same write.
+    fn deleted(
+        _w: &Write,
+        _record: &Self::Record,
+    ) -> impl Future<Output = ServiceResult<()>> + Send {
+        async { Ok(()) }
+    }
+
     /// Refuses the deletion of a (locked) record that must stay, typically with a 409.
     fn deletable(
         _w: &Write,
@@ -237,6 +245,7 @@ async fn remove<R: Resource>(store: &Store, ctx: &RequestContext, id: &str) -> S
         .ok_or_else(|| not_found::<R>(id))?;
     R::deletable(&w, &existing).await?;
     R::Record::delete(&w, id).await?;
+    R::deleted(&w, &existing).await?;
     let action = format!("{}.delete", R::NAME);
     let before = R::render(&existing);
     record(
@@ -319,6 +328,7 @@ lists!(
     ListEstimatesRequest => ListEstimatesResponse of Estimate,
     ListPaymentsRequest => ListPaymentsResponse of Payment,
     ListFilesRequest => ListFilesResponse of File,
+    ListWebhookEndpointsRequest => ListWebhookEndpointsResponse of WebhookEndpoint,
 );
 
 /// [`UpdateRequest`] for the proto's Update messages (`id`, `update_mask`).
@@ -339,4 +349,5 @@ updates!(
     UpdateAppointmentRequest,
     UpdateEstimateRequest,
     UpdateInvoiceRequest,
+    UpdateWebhookEndpointRequest,
 );

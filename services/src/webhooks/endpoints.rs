@@ -1,4 +1,17 @@
-//! Webhook endpoints: `asteri.v1.WebhookEndpointsService`.
+//! Webhook endpoints: `asteri.v1.WebhookEndpointsService`, on the shape every resource
+//! shares ([`crate::resource`]): get, list, create, update and delete are its drivers;
+//! rotate_secret, test, deliveries and recover are the endpoint's own.
+//!
+//! Rules:
+//! - `url` is an http(s) URL; unless private networks are allowed it must not resolve to a
+//!   loopback, private, link-local or metadata address. Resolving needs the network, so it
+//!   runs before the driver (and again at every delivery, in `delivery`).
+//! - `event_types`: exact types, groups (`invoices.*`) or `*`; at least one, repeats dropped.
+//! - `rate_limit`: 1 to 10,000 deliveries per second, or none.
+//! - Enabling clears `disabled_reason`; disabling keeps the caller's reason.
+//! - The secret is in the answers of create and rotate_secret only, never in the audit log.
+//!
+//! Endpoints raise no event (section 8 names none); their changes are audited.
 
 use chrono::{Duration as TimeDelta, Utc};
 use proto::v1::{
@@ -11,10 +24,9 @@ use proto::v1::{
 };
 use serde_json::json;
 use storage::{
-    OrgId,
+    Write,
     webhooks::{
-        self as repo, ATTEMPT_PREFIX, AttemptFilter, ENDPOINT_PREFIX, Endpoint, NewEndpoint,
-        catalog, queue,
+        self as repo, ATTEMPT_PREFIX, AttemptFilter, Endpoint, NewEndpoint, catalog, queue,
     },
 };
 use tonic::{Request, Response, Status};
@@ -25,20 +37,41 @@ use crate::{
     convert::{Check, from_timestamp, next_cursor, page_query, timestamp},
     error::{ServiceError, ServiceResult, Violations},
     record::record,
+    resource::{self, Mask, Patch, Resource},
 };
 
-const RESOURCE: &str = "webhook_endpoint";
-const UPDATABLE: &[&str] = &[
-    "url",
-    "description",
-    "event_types",
-    "enabled",
-    "disabled_reason",
-    "rate_limit",
-];
 const MAX_RATE: u32 = 10_000;
 /// The longest grace a rotation may give the old secret.
 const MAX_GRACE_SECONDS: u32 = 7 * 86_400;
+
+/// The endpoint as a resource of the shared shape.
+pub struct WebhookEndpoints;
+
+impl Resource for WebhookEndpoints {
+    type Record = Endpoint;
+    type Message = WebhookEndpoint;
+    const NAME: &'static str = "webhook_endpoint";
+    const UPDATABLE: &'static [&'static str] = &[
+        "url",
+        "description",
+        "event_types",
+        "enabled",
+        "disabled_reason",
+        "rate_limit",
+    ];
+    const CREATED: Option<&'static str> = None;
+    const UPDATED: Option<&'static str> = None;
+    const DELETED: Option<&'static str> = None;
+
+    fn render(e: &Endpoint) -> WebhookEndpoint {
+        endpoint_message(e, false)
+    }
+
+    /// Its queue and its attempt history go with it.
+    async fn deleted(w: &Write, e: &Endpoint) -> ServiceResult<()> {
+        Ok(repo::delete_history(w, &e.id).await?)
+    }
+}
 
 /// The endpoint as the API renders it; the secret only where the caller asks for it.
 pub fn endpoint_message(e: &Endpoint, with_secret: bool) -> WebhookEndpoint {
@@ -106,151 +139,95 @@ fn rate_limit(check: &mut Check<'_>, rate: Option<u32>) -> Option<i32> {
     i32::try_from(rate).ok()
 }
 
+impl Patch<WebhookEndpoints> for UpdateWebhookEndpointRequest {
+    /// Leaves `url`, `description` and `event_types` normalized. Where the URL resolves was
+    /// checked before (it needs the network).
+    fn check(&mut self, mask: &Mask, v: &mut Violations) -> ServiceResult<()> {
+        let mut check = Check(v);
+        if mask.has("description") {
+            check.text("description", &self.description, 500);
+            self.description = self.description.trim().to_owned();
+        }
+        if mask.has("disabled_reason") {
+            check.text("disabled_reason", &self.disabled_reason, 500);
+            self.disabled_reason = self.disabled_reason.trim().to_owned();
+        }
+        if mask.has("event_types") {
+            self.event_types = event_types(&mut check, &self.event_types);
+        }
+        if mask.has("rate_limit") {
+            rate_limit(&mut check, self.rate_limit);
+        }
+        self.url = self.url.trim().to_owned();
+        Ok(())
+    }
+
+    async fn apply(self, _w: &Write, mask: &Mask, e: &mut Endpoint) -> ServiceResult<()> {
+        if mask.has("url") {
+            e.url = self.url;
+        }
+        if mask.has("description") {
+            e.description = self.description;
+        }
+        if mask.has("event_types") {
+            e.event_types.0 = self.event_types;
+        }
+        if mask.has("rate_limit") {
+            e.rate_limit = self.rate_limit.and_then(|r| i32::try_from(r).ok());
+        }
+        if mask.has("enabled") && self.enabled != e.enabled {
+            e.enabled = self.enabled;
+            e.failing_since = None;
+            e.disabled_reason = if self.enabled {
+                String::new()
+            } else {
+                "disabled through the API".to_owned()
+            };
+        }
+        if mask.has("disabled_reason") && !e.enabled {
+            e.disabled_reason = self.disabled_reason;
+        }
+        Ok(())
+    }
+}
+
 impl Webhooks {
     /// The URL's syntax and, unless private networks are allowed, where it resolves.
-    async fn check_url(&self, v: &mut Violations, url: &str) -> String {
+    async fn check_url(&self, v: &mut Violations, url: &str) {
         let url = url.trim();
         if url.is_empty() {
             v.add("url", "is required");
         } else if let Err(refusal) = delivery::ssrf::check(url, self.settings.allow_private).await {
             v.add("url", refusal.to_string());
         }
-        url.to_owned()
     }
 
-    async fn found(&self, org: &OrgId, id: &str) -> ServiceResult<Endpoint> {
-        repo::get(&self.store, org, id)
-            .await?
-            .ok_or_else(|| ServiceError::not_found(RESOURCE, id))
-    }
-
-    async fn create(&self, r: Request<CreateWebhookEndpointRequest>) -> ServiceResult<Endpoint> {
+    async fn create(
+        &self,
+        r: Request<CreateWebhookEndpointRequest>,
+    ) -> ServiceResult<WebhookEndpoint> {
         let ctx = context(&r)?;
         let req = r.into_inner();
         let mut v = Violations::default();
-        let url = self.check_url(&mut v, &req.url).await;
+        self.check_url(&mut v, &req.url).await;
         let mut check = Check(&mut v);
         check.text("description", &req.description, 500);
         let types = event_types(&mut check, &req.event_types);
         let rate = rate_limit(&mut check, req.rate_limit);
         v.into_result()?;
-        let mut w = self.store.write(ctx.write_context()?).await?;
-        let created = repo::insert(
-            &w,
-            repo::new_endpoint(NewEndpoint {
-                url,
-                description: req.description.trim().to_owned(),
-                event_types: types,
-                enabled: req.enabled.unwrap_or(true),
-                secret: delivery::signing::new_secret(),
-                rate_limit: rate,
-            }),
-        )
-        .await?;
-        let audited = endpoint_message(&created, false);
-        let action = "webhook_endpoint.create";
-        record(
-            &mut w,
-            action,
-            RESOURCE,
-            &created.id,
-            None,
-            Some(&audited),
-            None,
-        )
-        .await?;
-        w.commit().await?;
+        let secret = delivery::signing::new_secret();
+        let new = repo::new_endpoint(NewEndpoint {
+            url: req.url.trim().to_owned(),
+            description: req.description.trim().to_owned(),
+            event_types: types,
+            enabled: req.enabled.unwrap_or(true),
+            secret: secret.clone(),
+            rate_limit: rate,
+        });
+        let mut created = resource::create::<WebhookEndpoints>(&self.store, &ctx, new).await?;
+        // Shown once, here (and at rotation): the audit record above has no secret.
+        created.secret = Some(secret);
         Ok(created)
-    }
-
-    async fn update(&self, r: Request<UpdateWebhookEndpointRequest>) -> ServiceResult<Endpoint> {
-        let ctx = context(&r)?;
-        let req = r.into_inner();
-        let paths: Vec<String> = req.update_mask.map(|m| m.paths).unwrap_or_default();
-        let present = |f: &str| paths.iter().any(|p| p == f);
-        let mut v = Violations::default();
-        for p in &paths {
-            if !UPDATABLE.contains(&p.as_str()) {
-                v.add(
-                    "update_mask",
-                    format!("{p} is not a field that can be changed"),
-                );
-            }
-        }
-        let url = if present("url") {
-            Some(self.check_url(&mut v, &req.url).await)
-        } else {
-            None
-        };
-        let mut check = Check(&mut v);
-        if present("description") {
-            check.text("description", &req.description, 500);
-        }
-        if present("disabled_reason") {
-            check.text("disabled_reason", &req.disabled_reason, 500);
-        }
-        let types = present("event_types").then(|| event_types(&mut check, &req.event_types));
-        let rate = rate_limit(&mut check, req.rate_limit);
-        v.into_result()?;
-        let org = ctx.org()?.clone();
-        if paths.is_empty() {
-            // Nothing to change: answer with the current object, as a no-op PATCH should.
-            return self.found(&org, &req.id).await;
-        }
-        let mut w = self.store.write(ctx.write_context()?).await?;
-        let before = repo::get_for_update(&w, &req.id)
-            .await?
-            .ok_or_else(|| ServiceError::not_found(RESOURCE, &req.id))?;
-        let mut after = before.clone();
-        if let Some(url) = url {
-            after.url = url;
-        }
-        if present("description") {
-            after.description = req.description.trim().to_owned();
-        }
-        if let Some(types) = types {
-            after.event_types.0 = types;
-        }
-        if present("rate_limit") {
-            after.rate_limit = rate;
-        }
-        if present("enabled") && req.enabled != before.enabled {
-            after.enabled = req.enabled;
-            after.failing_since = None;
-            // Enabling clears why it was disabled; disabling keeps the caller's reason.
-            after.disabled_reason = if req.enabled {
-                String::new()
-            } else {
-                "disabled through the API".to_owned()
-            };
-        }
-        if present("disabled_reason") && !after.enabled {
-            after.disabled_reason = req.disabled_reason.trim().to_owned();
-        }
-        after.updated_at = Utc::now();
-        let after = repo::save(&w, after).await?;
-        let (b, a) = (
-            endpoint_message(&before, false),
-            endpoint_message(&after, false),
-        );
-        let action = "webhook_endpoint.update";
-        record(&mut w, action, RESOURCE, &req.id, Some(&b), Some(&a), None).await?;
-        w.commit().await?;
-        Ok(after)
-    }
-
-    async fn delete(&self, r: Request<DeleteWebhookEndpointRequest>) -> ServiceResult<()> {
-        let ctx = context(&r)?;
-        let id = r.into_inner().id;
-        let mut w = self.store.write(ctx.write_context()?).await?;
-        let deleted = repo::delete_with_history(&w, &id)
-            .await?
-            .ok_or_else(|| ServiceError::not_found(RESOURCE, &id))?;
-        let before = endpoint_message(&deleted, false);
-        let action = "webhook_endpoint.delete";
-        record(&mut w, action, RESOURCE, &id, Some(&before), None, None).await?;
-        w.commit().await?;
-        Ok(())
     }
 
     async fn rotate(
@@ -261,12 +238,10 @@ impl Webhooks {
         let req = r.into_inner();
         let grace = match req.expire_old_secret_in_seconds {
             Some(s) if s > MAX_GRACE_SECONDS => {
-                let mut v = Violations::default();
-                v.add(
+                return Err(ServiceError::invalid(
                     "expire_old_secret_in_seconds",
                     format!("must be at most {MAX_GRACE_SECONDS} (7 days)"),
-                );
-                return Err(ServiceError::Validation(v));
+                ));
             }
             Some(s) => TimeDelta::seconds(i64::from(s)),
             None => TimeDelta::from_std(self.settings.rotation_grace).unwrap_or_default(),
@@ -274,20 +249,28 @@ impl Webhooks {
         let mut w = self.store.write(ctx.write_context()?).await?;
         let before = repo::get_for_update(&w, &req.id)
             .await?
-            .ok_or_else(|| ServiceError::not_found(RESOURCE, &req.id))?;
-        let now = Utc::now();
+            .ok_or_else(|| ServiceError::not_found(WebhookEndpoints::NAME, &req.id))?;
+        let keep_old = grace > TimeDelta::zero();
         let mut after = before.clone();
-        after.previous_secret = (grace > TimeDelta::zero()).then(|| before.secret.clone());
-        after.previous_secret_expires_at = (grace > TimeDelta::zero()).then(|| now + grace);
+        after.previous_secret = keep_old.then(|| before.secret.clone());
+        after.previous_secret_expires_at = keep_old.then(|| Utc::now() + grace);
         after.secret = delivery::signing::new_secret();
-        after.updated_at = now;
         let after = repo::save(&w, after).await?;
         let (b, a) = (
             endpoint_message(&before, false),
             endpoint_message(&after, false),
         );
         let action = "webhook_endpoint.rotate_secret";
-        record(&mut w, action, RESOURCE, &req.id, Some(&b), Some(&a), None).await?;
+        record(
+            &mut w,
+            action,
+            WebhookEndpoints::NAME,
+            &req.id,
+            Some(&b),
+            Some(&a),
+            None,
+        )
+        .await?;
         w.commit().await?;
         Ok(after)
     }
@@ -303,7 +286,7 @@ impl Webhooks {
         let mut w = self.store.write(ctx.write_context()?).await?;
         let endpoint = repo::get(&w, w.org(), &id)
             .await?
-            .ok_or_else(|| ServiceError::not_found(RESOURCE, &id))?;
+            .ok_or_else(|| ServiceError::not_found(WebhookEndpoints::NAME, &id))?;
         let data = json!({
             "endpoint_id": endpoint.id,
             "message": "A test event from Asteri: your endpoint receives and verifies webhooks.",
@@ -311,7 +294,7 @@ impl Webhooks {
         let event_id = w
             .record(storage::Change {
                 action: "webhook_endpoint.test",
-                resource_type: RESOURCE,
+                resource_type: WebhookEndpoints::NAME,
                 resource_id: &id,
                 before: None,
                 after: None,
@@ -320,10 +303,7 @@ impl Webhooks {
             .await?
             .unwrap_or_default();
         w.commit().await?;
-        let attempt = self
-            .sync
-            .deliver_now(&ctx.org()?.clone(), &event_id, &id)
-            .await?;
+        let attempt = self.sync.deliver_now(ctx.org()?, &event_id, &id).await?;
         Ok(TestWebhookEndpointResponse {
             event_id,
             attempt: attempt.as_ref().map(attempt_message),
@@ -337,54 +317,49 @@ impl WebhookEndpointsService for Webhooks {
         &self,
         r: Request<CreateWebhookEndpointRequest>,
     ) -> Result<Response<WebhookEndpoint>, Status> {
-        let created = self.create(r).await?;
-        Ok(Response::new(endpoint_message(&created, true)))
+        Ok(Response::new(self.create(r).await?))
     }
 
     async fn get_webhook_endpoint(
         &self,
         r: Request<GetWebhookEndpointRequest>,
     ) -> Result<Response<WebhookEndpoint>, Status> {
-        let ctx = context(&r)?;
-        let found = self.found(ctx.org()?, &r.get_ref().id).await?;
-        Ok(Response::new(endpoint_message(&found, false)))
+        resource::get::<WebhookEndpoints, _>(&self.store, &r, &r.get_ref().id).await
     }
 
     async fn list_webhook_endpoints(
         &self,
         r: Request<ListWebhookEndpointsRequest>,
     ) -> Result<Response<ListWebhookEndpointsResponse>, Status> {
-        let ctx = context(&r)?;
-        let req = r.into_inner();
-        let query = page_query(req.limit, &req.cursor, ENDPOINT_PREFIX)?;
-        let page = repo::list(&self.store, ctx.org()?, &query)
-            .await
-            .map_err(ServiceError::from)?;
-        Ok(Response::new(ListWebhookEndpointsResponse {
-            next_cursor: next_cursor(&page, |e| &e.id),
-            has_more: page.has_more,
-            data: page
-                .items
-                .iter()
-                .map(|e| endpoint_message(e, false))
-                .collect(),
-        }))
+        let store = &self.store;
+        resource::list::<WebhookEndpoints, _, _, _, _>(r, |_, org, q| async move {
+            Ok(repo::list(store, &org, &q).await?)
+        })
+        .await
     }
 
     async fn update_webhook_endpoint(
         &self,
         r: Request<UpdateWebhookEndpointRequest>,
     ) -> Result<Response<WebhookEndpoint>, Status> {
-        let updated = self.update(r).await?;
-        Ok(Response::new(endpoint_message(&updated, false)))
+        let req = r.get_ref();
+        if req
+            .update_mask
+            .as_ref()
+            .is_some_and(|m| m.paths.iter().any(|p| p == "url"))
+        {
+            let mut v = Violations::default();
+            self.check_url(&mut v, &req.url).await;
+            v.into_result()?;
+        }
+        resource::update::<WebhookEndpoints, _>(&self.store, r).await
     }
 
     async fn delete_webhook_endpoint(
         &self,
         r: Request<DeleteWebhookEndpointRequest>,
     ) -> Result<Response<()>, Status> {
-        self.delete(r).await?;
-        Ok(Response::new(()))
+        resource::delete::<WebhookEndpoints, _>(&self.store, &r, &r.get_ref().id).await
     }
 
     async fn rotate_webhook_endpoint_secret(
@@ -409,13 +384,12 @@ impl WebhookEndpointsService for Webhooks {
         let ctx = context(&r)?;
         let req = r.into_inner();
         let query = page_query(req.limit, &req.cursor, ATTEMPT_PREFIX)?;
-        let org = ctx.org()?;
-        self.found(org, &req.id).await?;
+        resource::find::<WebhookEndpoints>(&self.store, &ctx, &req.id).await?;
         let filter = AttemptFilter {
             event_id: req.event_id,
             success: req.success,
         };
-        let page = repo::attempts(&self.store, org, &req.id, &filter, &query)
+        let page = repo::attempts(&self.store, ctx.org()?, &req.id, &filter, &query)
             .await
             .map_err(ServiceError::from)?;
         Ok(Response::new(ListDeliveryAttemptsResponse {
@@ -431,17 +405,14 @@ impl WebhookEndpointsService for Webhooks {
     ) -> Result<Response<RecoverWebhookEndpointResponse>, Status> {
         let ctx = context(&r)?;
         let req = r.into_inner();
-        let org = ctx.org()?;
         let since = from_timestamp("since", req.since)?.ok_or_else(|| {
-            let mut v = Violations::default();
-            v.add(
+            ServiceError::invalid(
                 "since",
                 "is required: failed deliveries of events since this time are queued again",
-            );
-            ServiceError::Validation(v)
+            )
         })?;
-        self.found(org, &req.id).await?;
-        let queued = queue::recover(&self.store, org, &req.id, since)
+        resource::find::<WebhookEndpoints>(&self.store, &ctx, &req.id).await?;
+        let queued = queue::recover(&self.store, ctx.org()?, &req.id, since)
             .await
             .map_err(ServiceError::from)?;
         Ok(Response::new(RecoverWebhookEndpointResponse {

@@ -87,21 +87,17 @@ pub async fn enabled(db: &impl Db, org: &OrgId) -> Result<Vec<Endpoint>> {
         .await?)
 }
 
-/// Deletes an endpoint with its queue and history; returns it, or `None` if it does not
-/// exist in this organization.
-pub async fn delete_with_history(w: &Write, id: &str) -> Result<Option<Endpoint>> {
-    let Some(existing) = delete(w, id).await? else {
-        return Ok(None);
-    };
+/// Deletes the queue and the attempt history of an endpoint being deleted.
+pub async fn delete_history(w: &Write, endpoint_id: &str) -> Result<()> {
     scoped_delete::<webhook_deliveries::Entity>(w.org())
-        .filter(webhook_deliveries::Column::EndpointId.eq(id))
+        .filter(webhook_deliveries::Column::EndpointId.eq(endpoint_id))
         .exec(crate::Db::conn(w))
         .await?;
     scoped_delete::<webhook_attempts::Entity>(w.org())
-        .filter(webhook_attempts::Column::EndpointId.eq(id))
+        .filter(webhook_attempts::Column::EndpointId.eq(endpoint_id))
         .exec(crate::Db::conn(w))
         .await?;
-    Ok(Some(existing))
+    Ok(())
 }
 
 #[derive(Clone, Debug, Default)]
@@ -151,7 +147,6 @@ pub async fn disable(store: &crate::Store, org: &OrgId, id: &str, reason: &str) 
     }
     endpoint.enabled = false;
     endpoint.disabled_reason = reason.to_owned();
-    endpoint.updated_at = Utc::now();
     save(&w, endpoint).await?;
     w.record(Change {
         action: "webhook_endpoint.disable",

@@ -354,3 +354,79 @@ async fn two_workers_share_a_backlog_without_sending_twice() {
     assert_eq!(receiver.received().len(), EVENTS);
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_endpoint_failing_continuously_is_disabled_with_the_reason() {
+    // 5 days in production (ASTERI_WEBHOOK_DISABLE_AFTER_SECONDS); 1 s here.
+    let app = spawn_isolated(|c| {
+        c.webhooks.allow_private = true;
+        c.webhooks.worker.sender.allow_private = true;
+        c.webhooks.worker.schedule =
+            ::delivery::schedule::RetrySchedule::parse("0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3").unwrap();
+        c.webhooks.worker.poll = Duration::from_millis(50);
+        c.webhooks.worker.disable_after = Duration::from_secs(1);
+    })
+    .await;
+    let t = app.tenant_with(SCOPES).await;
+    let receiver = Receiver::start().await;
+    receiver.answer_always(Reply::status(500));
+    let id = id_of(&create_endpoint(&app, &t, &receiver.url, &["*"]).await);
+    app.create_customer(&t, json!({"name": "Never answered"}))
+        .await;
+    let path = format!("/webhook_endpoints/{id}");
+    let deadline = Instant::now() + WAIT;
+    let endpoint = loop {
+        let (_, ep) = call(&app, &t, Method::GET, &path, None).await;
+        if ep["enabled"] == false || Instant::now() > deadline {
+            break ep;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(endpoint["enabled"], false, "{endpoint}");
+    let reason = endpoint["disabled_reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("deliveries failed continuously since "),
+        "{reason}"
+    );
+    let tries = receiver.received().len();
+    assert!(
+        (3..=8).contains(&tries),
+        "failed for about a second first: {tries} tries"
+    );
+    attempts_until(&app, &t, &id, |a| a.len() == tries).await;
+    // Nothing more is queued for a disabled endpoint.
+    app.create_customer(&t, json!({"name": "After"})).await;
+    assert_eq!(attempts(&app, &t, &id).await.len(), tries);
+    assert_eq!(receiver.received().len(), tries);
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_rate_limited_endpoint_is_paced() {
+    let app = hooks_app("1").await;
+    let t = app.tenant_with(SCOPES).await;
+    let receiver = Receiver::start().await;
+    let (status, ep) = call(
+        &app,
+        &t,
+        Method::POST,
+        "/webhook_endpoints",
+        Some(json!({"url": receiver.url, "event_types": ["customer.created"], "rate_limit": 5})),
+    )
+    .await;
+    assert_eq!(status, 201, "{ep}");
+    assert_eq!(ep["rate_limit"], 5);
+    create_customers(&app, &t, 15).await;
+    let got = receiver.wait_for(15, WAIT).await;
+    // 5 at once, then one every 200 ms: the last of 15 no sooner than 2 s after the first.
+    let spread = got[14].at - got[0].at;
+    assert!(
+        spread >= Duration::from_millis(1_800),
+        "15 deliveries at 5/s took {spread:?}"
+    );
+    assert_eq!(distinct(&got).len(), 15);
+    // Throttled deliveries are postponed, not failed: no failed attempt is recorded.
+    let history = attempts(&app, &t, &id_of(&ep)).await;
+    assert!(history.iter().all(ok), "{history:?}");
+    app.shutdown().await;
+}
