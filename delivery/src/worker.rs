@@ -25,7 +25,7 @@ use storage::{
     audit::Event,
     webhooks::{
         self, Attempt, Endpoint,
-        queue::{self, AttemptRecord, Completion, Delivery, Next},
+        queue::{self, AttemptRecord, Completion, Delivery, Handoff, Next, Ready},
     },
 };
 use tokio::sync::{Semaphore, mpsc};
@@ -168,28 +168,37 @@ impl Worker {
         let permits = Arc::new(Semaphore::new(self.config.concurrency));
         let (done_tx, done_rx) = mpsc::channel::<Completion>(self.config.concurrency * 2);
         let recorder = tokio::spawn(Arc::clone(&self).record_forever(done_rx));
+        // Writes of this process hand their deliveries over as they commit.
+        let (handoff, mut handed) = mpsc::unbounded_channel();
+        let lease = self.config.lease;
+        let worker = self.id.clone();
+        let registration = Handoff {
+            worker,
+            lease,
+            tx: handoff,
+        };
+        self.store.set_handoff(Some(registration), &self.id);
         tokio::pin!(shutdown);
+        let mut look = true;
         loop {
             let free = permits.available_permits() as u64;
-            let claimed = if free == 0 {
-                Ok(Vec::new())
-            } else {
+            let mut full = false;
+            if look && free > 0 {
                 let limit = free.min(self.config.batch);
-                queue::claim(&self.store, &self.id, Utc::now(), self.lease_until(), limit).await
-            };
-            let claimed = match claimed {
-                Ok(c) => c,
-                Err(err) => {
-                    tracing::warn!(
-                        error = &err as &dyn std::error::Error,
-                        "claiming deliveries failed"
-                    );
-                    Vec::new()
+                let claimed =
+                    queue::claim(&self.store, &self.id, Utc::now(), self.lease_until(), limit)
+                        .await
+                        .unwrap_or_else(|err| {
+                            tracing::warn!(
+                                error = &err as &dyn std::error::Error,
+                                "claiming deliveries failed"
+                            );
+                            Vec::new()
+                        });
+                full = claimed.len() as u64 == limit;
+                if !claimed.is_empty() {
+                    self.spawn_batch(claimed, &permits, &done_tx).await;
                 }
-            };
-            let full = claimed.len() as u64 == free.min(self.config.batch) && free > 0;
-            if !claimed.is_empty() {
-                self.spawn_batch(claimed, &permits, &done_tx).await;
             }
             if full {
                 // More may be due: claim again at once (unless told to stop).
@@ -198,15 +207,21 @@ impl Worker {
                 }
                 continue;
             }
-            tokio::select! {
+            look = tokio::select! {
                 () = &mut shutdown => break,
-                () = self.store.deliveries_ready() => {}
-                () = tokio::time::sleep(self.config.poll) => {}
+                Some(ready) = handed.recv() => {
+                    self.spawn_ready(ready, &permits, &done_tx).await;
+                    false
+                }
+                () = self.store.deliveries_ready() => true,
+                () = tokio::time::sleep(self.config.poll) => true,
                 // Capacity came back: there may be due rows we could not take.
-                _ = permits.acquire(), if free == 0 => {}
-            }
+                _ = permits.acquire(), if free == 0 => true,
+            };
         }
-        // Let the attempts in flight finish and be recorded, then hand back the rest.
+        // Take no more, let the attempts in flight finish and be recorded, then hand back
+        // the rest (what was handed over and not started is claimed by this worker too).
+        self.store.set_handoff(None, &self.id);
         let _all = permits
             .acquire_many(u32::try_from(self.config.concurrency).unwrap_or(u32::MAX))
             .await;
@@ -217,6 +232,29 @@ impl Worker {
                 error = &err as &dyn std::error::Error,
                 "releasing claims failed"
             );
+        }
+    }
+
+    /// Sends deliveries handed over by this process's writes (claimed, and with their
+    /// endpoint and event).
+    async fn spawn_ready(
+        self: &Arc<Self>,
+        ready: Vec<Ready>,
+        permits: &Arc<Semaphore>,
+        done: &mpsc::Sender<Completion>,
+    ) {
+        for r in ready {
+            let Ok(permit) = Arc::clone(permits).acquire_owned().await else {
+                return;
+            };
+            let (worker, done) = (Arc::clone(self), done.clone());
+            tokio::spawn(async move {
+                let completion = worker
+                    .process(r.delivery, Some(&r.endpoint), Some(&r.event))
+                    .await;
+                let _ = done.send(completion).await;
+                drop(permit);
+            });
         }
     }
 

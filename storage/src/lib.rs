@@ -119,6 +119,8 @@ pub struct Store {
     /// Woken when a write queues webhook deliveries, so that a worker in this process sends
     /// them at once instead of at its next poll.
     deliveries: std::sync::Arc<tokio::sync::Notify>,
+    /// The worker of this process that takes committed deliveries directly, if any.
+    handoff: std::sync::Arc<std::sync::RwLock<Option<webhooks::queue::Handoff>>>,
 }
 
 impl Db for Store {
@@ -148,7 +150,23 @@ impl Store {
         Ok(Self {
             db,
             deliveries: Default::default(),
+            handoff: Default::default(),
         })
+    }
+
+    /// Registers (or, with `None`, removes) the worker that takes this process's committed
+    /// deliveries directly. Removing names the worker, so that a newer one stays.
+    pub fn set_handoff(&self, handoff: Option<webhooks::queue::Handoff>, worker: &str) {
+        let mut slot = self.handoff.write().expect("never poisoned");
+        match handoff {
+            Some(h) => *slot = Some(h),
+            None if slot.as_ref().is_some_and(|h| h.worker == worker) => *slot = None,
+            None => {}
+        }
+    }
+
+    pub(crate) fn handoff(&self) -> Option<webhooks::queue::Handoff> {
+        self.handoff.read().expect("never poisoned").clone()
     }
 
     /// Tells this process's delivery worker that deliveries were queued.

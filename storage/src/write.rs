@@ -65,8 +65,9 @@ pub struct Write {
     ctx: WriteContext,
     audited: bool,
     store: Store,
-    /// Deliveries this write queued: the worker is woken once it commits.
-    queued: usize,
+    /// Deliveries this write queued: handed to the worker (or it is woken) once it commits.
+    queued: Vec<crate::webhooks::queue::Ready>,
+    handoff: Option<crate::webhooks::queue::Handoff>,
 }
 
 impl Db for Write {
@@ -90,7 +91,8 @@ impl Store {
             ctx,
             audited: false,
             store: self.clone(),
-            queued: 0,
+            queued: Vec::new(),
+            handoff: self.handoff(),
         })
     }
 }
@@ -142,10 +144,12 @@ impl Write {
             customer_id: data_customer_id,
         };
         let id = event.id.clone();
-        event.into_active_model().insert(&self.tx).await?;
+        let event = event.into_active_model().insert(&self.tx).await?;
         // The dispatcher: the event's deliveries commit with it, or not at all.
-        self.queued +=
-            crate::webhooks::queue::fan_out(&self.tx, &self.ctx.org, &id, event_type, now).await?;
+        let ready =
+            crate::webhooks::queue::fan_out(&self.tx, &self.ctx.org, &event, self.handoff.as_ref())
+                .await?;
+        self.queued.extend(ready);
         Ok(Some(id))
     }
 
@@ -155,8 +159,8 @@ impl Write {
             return Err(StorageError::Unaudited);
         }
         self.tx.commit().await?;
-        if self.queued > 0 {
-            self.store.deliveries_queued();
+        if !self.queued.is_empty() {
+            crate::webhooks::queue::hand_off(&self.store, self.handoff, self.queued).await;
         }
         Ok(())
     }

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement, TransactionTrait,
-    sea_query::Expr,
+    sea_query::{Expr, ExprTrait as _},
 };
 
 pub use crate::entities::webhook_deliveries::Model as Delivery;
@@ -63,31 +63,89 @@ async fn insert_all(conn: &impl ConnectionTrait, rows: Vec<Delivery>) -> Result<
     Ok(())
 }
 
-/// Queues `event_id` for every enabled endpoint of the organization subscribed to its type.
-/// Runs inside the write that records the event. `webhook.test` goes to one endpoint only,
-/// never fanned out. Returns how many deliveries were queued.
+/// A delivery with what sending it takes, handed to a worker in this process.
+#[derive(Clone, Debug)]
+pub struct Ready {
+    pub delivery: Delivery,
+    pub endpoint: Endpoint,
+    pub event: crate::audit::Event,
+}
+
+/// A worker of this process that takes the deliveries of each write as it commits, already
+/// claimed for it: no claim query, no reload, no poll between a change and its delivery.
+/// What it never gets (it stopped, it died) its lease gives back to the queue.
+#[derive(Clone, Debug)]
+pub struct Handoff {
+    pub worker: String,
+    pub lease: std::time::Duration,
+    pub tx: tokio::sync::mpsc::UnboundedSender<Vec<Ready>>,
+}
+
+/// Queues `event` for every enabled endpoint of the organization subscribed to its type.
+/// Runs inside the write that records the event, and claims the rows for this process's
+/// worker when it has one. `webhook.test` goes to one endpoint only, never fanned out.
 pub(crate) async fn fan_out(
     conn: &impl ConnectionTrait,
     org: &OrgId,
-    event_id: &str,
-    event_type: &str,
-    now: DateTime<Utc>,
-) -> Result<usize> {
-    if event_type == catalog::TEST_EVENT {
-        return Ok(0);
+    event: &crate::audit::Event,
+    handoff: Option<&Handoff>,
+) -> Result<Vec<Ready>> {
+    if event.event_type == catalog::TEST_EVENT {
+        return Ok(Vec::new());
     }
     let endpoints = scoped::<webhook_endpoints::Entity>(org)
         .filter(webhook_endpoints::Column::Enabled.eq(true))
         .all(conn)
         .await?;
-    let rows: Vec<Delivery> = endpoints
-        .iter()
-        .filter(|e| e.subscribes(event_type))
-        .map(|e| new_delivery(org, &e.id, event_id, now))
+    let ready: Vec<Ready> = endpoints
+        .into_iter()
+        .filter(|e| e.subscribes(&event.event_type))
+        .map(|endpoint| {
+            let mut delivery = new_delivery(org, &endpoint.id, &event.id, event.created_at);
+            if let Some(h) = handoff {
+                delivery.locked_by = Some(h.worker.clone());
+                delivery.locked_until = Some(
+                    event.created_at + chrono::Duration::from_std(h.lease).unwrap_or_default(),
+                );
+            }
+            Ready {
+                delivery,
+                endpoint,
+                event: event.clone(),
+            }
+        })
         .collect();
-    let queued = rows.len();
-    insert_all(conn, rows).await?;
-    Ok(queued)
+    insert_all(conn, ready.iter().map(|r| r.delivery.clone()).collect()).await?;
+    Ok(ready)
+}
+
+/// Hands the deliveries a write queued (and claimed) to this process's worker once the
+/// write committed; if the worker is gone, gives the claims back to the queue at once.
+pub(crate) async fn hand_off(store: &Store, handoff: Option<Handoff>, ready: Vec<Ready>) {
+    let Some(handoff) = handoff else {
+        store.deliveries_queued();
+        return;
+    };
+    if let Err(returned) = handoff.tx.send(ready) {
+        let ids: Vec<String> = returned.0.into_iter().map(|r| r.delivery.id).collect();
+        if let Err(err) = Entity::update_many()
+            .col_expr(
+                Column::LockedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(Column::LockedBy, Expr::value(Option::<String>::None))
+            .filter(Column::Id.is_in(ids))
+            .filter(Column::LockedBy.eq(handoff.worker.as_str()))
+            .exec(store.conn())
+            .await
+        {
+            // The lease gives them back later.
+            tracing::warn!(
+                error = &err as &dyn std::error::Error,
+                "releasing handed-off deliveries failed"
+            );
+        }
+    }
 }
 
 /// Queues one event for the given endpoints (replay, test). With `lock`, the rows are
@@ -298,34 +356,63 @@ pub async fn complete(
     let now = Utc::now();
     // Endpoints that answered well end their failing streak; the others start one.
     let mut streaks: BTreeMap<(&str, &str), bool> = BTreeMap::new();
+    // Rows that end the same way are updated by one statement per kind (the common case:
+    // a batch of successes is one UPDATE); a retry has its own time.
+    let mut finished: BTreeMap<(&str, bool), Vec<&str>> = BTreeMap::new();
     for c in completions {
         let d = &c.delivery;
-        let (status, at) = match &c.next {
-            Next::Succeeded => (SUCCEEDED, d.next_attempt_at),
-            Next::RetryAt(at) => (PENDING, *at),
-            Next::Failed => (FAILED, d.next_attempt_at),
-        };
-        let attempts = d.attempts + i32::from(c.attempt.is_some());
-        Entity::update_many()
-            .col_expr(Column::Status, Expr::value(status))
-            .col_expr(Column::Attempts, Expr::value(attempts))
-            .col_expr(Column::NextAttemptAt, Expr::value(at))
-            .col_expr(
-                Column::LockedUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .col_expr(Column::LockedBy, Expr::value(Option::<String>::None))
-            .col_expr(Column::UpdatedAt, Expr::value(now))
-            .filter(Column::OrganizationId.eq(d.organization_id.as_str()))
-            .filter(Column::Id.eq(d.id.as_str()))
-            .filter(Column::LockedBy.eq(worker))
-            .exec(&tx)
-            .await?;
+        let attempted = c.attempt.is_some();
+        match &c.next {
+            Next::Succeeded => finished
+                .entry((SUCCEEDED, attempted))
+                .or_default()
+                .push(&d.id),
+            Next::Failed => finished.entry((FAILED, attempted)).or_default().push(&d.id),
+            Next::RetryAt(at) => {
+                Entity::update_many()
+                    .col_expr(Column::Status, Expr::value(PENDING))
+                    .col_expr(
+                        Column::Attempts,
+                        Expr::value(d.attempts + i32::from(attempted)),
+                    )
+                    .col_expr(Column::NextAttemptAt, Expr::value(*at))
+                    .col_expr(
+                        Column::LockedUntil,
+                        Expr::value(Option::<DateTime<Utc>>::None),
+                    )
+                    .col_expr(Column::LockedBy, Expr::value(Option::<String>::None))
+                    .col_expr(Column::UpdatedAt, Expr::value(now))
+                    .filter(Column::OrganizationId.eq(d.organization_id.as_str()))
+                    .filter(Column::Id.eq(d.id.as_str()))
+                    .filter(Column::LockedBy.eq(worker))
+                    .exec(&tx)
+                    .await?;
+            }
+        }
         if let Some(a) = &c.attempt {
             let key = (d.organization_id.as_str(), d.endpoint_id.as_str());
             // The latest attempt of the batch decides (completions arrive in order).
             streaks.insert(key, a.success);
         }
+    }
+    for ((status, attempted), ids) in finished {
+        // Ids are unique across tenants, and each row is still this worker's claim.
+        let mut update = Entity::update_many()
+            .col_expr(Column::Status, Expr::value(status))
+            .col_expr(
+                Column::LockedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(Column::LockedBy, Expr::value(Option::<String>::None))
+            .col_expr(Column::UpdatedAt, Expr::value(now));
+        if attempted {
+            update = update.col_expr(Column::Attempts, Expr::col(Column::Attempts).add(1));
+        }
+        update
+            .filter(Column::Id.is_in(ids))
+            .filter(Column::LockedBy.eq(worker))
+            .exec(&tx)
+            .await?;
     }
     for ((org, endpoint), success) in streaks {
         let update = webhook_endpoints::Entity::update_many()
