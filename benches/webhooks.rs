@@ -20,6 +20,7 @@ use asteri::{Config, cli};
 use axum::{Router, body::Bytes, extract::State, routing::post};
 use delivery::worker::Worker;
 use futures::StreamExt as _;
+use proto::v1::{CreateCustomerRequest, customers_service_client::CustomersServiceClient};
 use storage::OrgId;
 use tokio::sync::{Notify, watch};
 
@@ -115,6 +116,62 @@ fn start_worker(
     (stop, task)
 }
 
+/// `n` writes at 50 per second, each a task of its own (so that it runs while the next one
+/// waits its turn); for each, the time to its delivery and to its own response.
+async fn paced<F, Fut>(
+    arrivals: &Arrivals,
+    n: usize,
+    write: F,
+) -> anyhow::Result<(Vec<Duration>, Vec<Duration>)>
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<String>> + Send + 'static,
+{
+    let mut tick = tokio::time::interval(Duration::from_millis(20));
+    let before = arrivals.count();
+    let mut tasks = Vec::with_capacity(n);
+    for i in 0..n {
+        tick.tick().await;
+        let write = write(i);
+        tasks.push(tokio::spawn(async move {
+            let t0 = Instant::now();
+            let id = write.await;
+            (t0, Instant::now(), id)
+        }));
+    }
+    let mut sent = Vec::with_capacity(n);
+    for task in tasks {
+        let (t0, t1, id) = task.await?;
+        sent.push((t0, t1, id?));
+    }
+    arrivals.wait_count(before + n).await;
+    let at = arrivals.at.lock().unwrap();
+    let (mut delivered, mut responded): (Vec<Duration>, Vec<Duration>) = sent
+        .iter()
+        .filter_map(|(t0, t1, id)| {
+            at.get(id)
+                .map(|a| (a.duration_since(*t0), t1.duration_since(*t0)))
+        })
+        .unzip();
+    delivered.sort();
+    responded.sort();
+    Ok((delivered, responded))
+}
+
+fn report(door: &str, n: usize, (delivered, responded): (Vec<Duration>, Vec<Duration>)) {
+    println!(
+        "  latency at 50 events/s ({n} events, {door}), write sent -> delivered: p50 {:.2} ms  p99 {:.2} ms  (Svix 1.100: 5.0 / 8.1 ms)",
+        percentile(&delivered, 50),
+        percentile(&delivered, 99)
+    );
+    println!(
+        "    baseline, the write's own response: p50 {:.2} ms  p99 {:.2} ms  (delivery / response at p50: x{:.2})",
+        percentile(&responded, 50),
+        percentile(&responded, 99),
+        percentile(&delivered, 50) / percentile(&responded, 50)
+    );
+}
+
 fn percentile(sorted: &[Duration], p: usize) -> f64 {
     sorted[(sorted.len() * p / 100).min(sorted.len() - 1)].as_secs_f64() * 1000.0
 }
@@ -162,12 +219,12 @@ async fn main() -> anyhow::Result<()> {
         .route("/hook", post(receive))
         .with_state(Arc::clone(&arrivals));
     tokio::spawn(async move { axum::serve(listener, app).await });
-    let bench = Bench {
+    let bench = Arc::new(Bench {
         client: reqwest::Client::builder().tcp_nodelay(true).build()?,
         url: format!("http://{}/api/public/v1", running.http_addr),
         key,
         org: org.clone(),
-    };
+    });
     let backend = if database_url.starts_with("postgres") {
         "PostgreSQL"
     } else {
@@ -208,49 +265,41 @@ async fn main() -> anyhow::Result<()> {
         e2e / baseline_rate
     );
 
-    // 2. Latency at 50 events/s: from sending the write to the delivery's arrival.
+    // 2. Latency at 50 events/s: from sending the write to the delivery's arrival, through
+    // the REST door (an integrator) and the gRPC door (an internal service).
     let n = 50 * rate_seconds;
-    let mut sent = Vec::with_capacity(n);
-    let mut tick = tokio::time::interval(Duration::from_millis(20));
-    let before = arrivals.count();
-    let mut pending = futures::stream::FuturesUnordered::new();
-    for i in 0..n {
-        tick.tick().await;
-        let t0 = Instant::now();
-        let b = &bench;
-        pending.push(async move {
-            let id = b.write(i).await;
-            (t0, Instant::now(), id)
+    let b = Arc::clone(&bench);
+    let rest = paced(&arrivals, n, move |i| {
+        let b = Arc::clone(&b);
+        async move { b.write(i).await }
+    })
+    .await?;
+    report("REST", n, rest);
+    let channel = tonic::transport::Endpoint::from_shared(format!(
+        "http://{}",
+        running.grpc_addr.expect("the all role serves gRPC")
+    ))?
+    .tcp_nodelay(true)
+    .connect()
+    .await?;
+    let client = CustomersServiceClient::new(channel);
+    let (key, org_header) = (bench.key.clone(), org.clone());
+    let grpc = paced(&arrivals, n, move |i| {
+        let mut client = client.clone();
+        let mut request = tonic::Request::new(CreateCustomerRequest {
+            name: format!("gRPC customer {i}"),
+            ..Default::default()
         });
-        while let Some(Some((t0, t1, id))) = futures::FutureExt::now_or_never(pending.next()) {
-            sent.push((t0, t1, id?));
-        }
-    }
-    while let Some((t0, t1, id)) = pending.next().await {
-        sent.push((t0, t1, id?));
-    }
-    arrivals.wait_count(before + n).await;
-    let (mut latencies, mut writes): (Vec<Duration>, Vec<Duration>) = {
-        let at = arrivals.at.lock().unwrap();
-        sent.iter()
-            .filter_map(|(t0, t1, id)| {
-                at.get(id)
-                    .map(|a| (a.duration_since(*t0), t1.duration_since(*t0)))
-            })
-            .unzip()
-    };
-    latencies.sort();
-    writes.sort();
-    println!(
-        "  latency at 50 events/s ({n} events), request sent -> delivered: p50 {:.2} ms  p99 {:.2} ms  (Svix 1.100: 5.0 / 8.1 ms)",
-        percentile(&latencies, 50),
-        percentile(&latencies, 99)
-    );
-    println!(
-        "    of which the write's own response time: p50 {:.2} ms  p99 {:.2} ms",
-        percentile(&writes, 50),
-        percentile(&writes, 99)
-    );
+        request
+            .metadata_mut()
+            .insert("x-api-key", key.parse().expect("ascii"));
+        request
+            .metadata_mut()
+            .insert("x-organization-id", org_header.parse().expect("ascii"));
+        async move { Ok(client.create_customer(request).await?.into_inner().id) }
+    })
+    .await?;
+    report("gRPC", n, grpc);
 
     // 3. Drain: stop the worker, queue a backlog, start a fresh worker and time it.
     let _ = stop.send(true);
