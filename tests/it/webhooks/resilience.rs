@@ -430,3 +430,76 @@ async fn a_rate_limited_endpoint_is_paced() {
     assert!(history.iter().all(ok), "{history:?}");
     app.shutdown().await;
 }
+
+/// The worker driven step by step: what a disabled endpoint's queued delivery becomes, and
+/// recover bringing it back once the endpoint is enabled again.
+#[tokio::test]
+async fn a_worker_driven_directly_drops_deliveries_to_disabled_endpoints() {
+    let app = spawn_isolated(|c| {
+        c.webhooks.allow_private = true;
+        c.run_worker = false;
+    })
+    .await;
+    let t = app.tenant_with(SCOPES).await;
+    let receiver = Receiver::start().await;
+    let id = id_of(&create_endpoint(&app, &t, &receiver.url, &["customer.created"]).await);
+    let since = chrono::Utc::now().to_rfc3339();
+    app.create_customer(&t, json!({"name": "Queued"})).await;
+    let path = format!("/webhook_endpoints/{id}");
+    let (status, _) = call(
+        &app,
+        &t,
+        Method::PATCH,
+        &path,
+        Some(json!({"enabled": false})),
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    let mut config = ::delivery::worker::WorkerConfig::default();
+    config.sender.allow_private = true;
+    let worker = ::delivery::worker::Worker::new(app.platform.store.clone(), config);
+    assert_eq!(
+        worker.run_once().await.unwrap(),
+        1,
+        "the queued delivery is claimed"
+    );
+    assert!(
+        attempts(&app, &t, &id).await.is_empty(),
+        "nothing is sent to a disabled endpoint"
+    );
+    assert!(receiver.received().is_empty());
+    assert_eq!(
+        worker.run_once().await.unwrap(),
+        0,
+        "and it is not claimed again"
+    );
+
+    let (_, _) = call(
+        &app,
+        &t,
+        Method::PATCH,
+        &path,
+        Some(json!({"enabled": true})),
+    )
+    .await;
+    let body = json!({"since": since});
+    let (_, recovered) = call(
+        &app,
+        &t,
+        Method::POST,
+        &format!("{path}/recover"),
+        Some(body),
+    )
+    .await;
+    assert_eq!(recovered["queued"], 1);
+    assert_eq!(worker.run_once().await.unwrap(), 1);
+    let got = receiver.wait_for(1, WAIT).await;
+    assert_eq!(got[0].json()["data"]["name"], "Queued");
+    let history = attempts(&app, &t, &id).await;
+    assert_eq!(
+        (history.len(), history[0]["success"].clone()),
+        (1, json!(true))
+    );
+    app.shutdown().await;
+}
