@@ -7,6 +7,7 @@ mod endpoints;
 mod events;
 mod receiver;
 mod resilience;
+mod workers;
 
 use std::{io::Write as _, process::Stdio, time::Duration};
 
