@@ -66,16 +66,36 @@ impl Default for WorkerConfig {
     }
 }
 
-/// The body of a delivery: the event as `GET /events/{id}` renders it.
+/// The body of a delivery: the event as `GET /events/{id}` renders it, with the keys of
+/// every object in sorted order, so that every attempt and replay of an event sends the same
+/// bytes whichever way the event was read (PostgreSQL's jsonb keeps its own key order, the
+/// write that hands an event over keeps the API's).
 pub fn payload(event: &Event) -> Bytes {
     let body = json!({
         "id": event.id,
         "type": event.event_type,
         "created_at": event.created_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
         "organization_id": event.organization_id,
-        "data": event.data,
+        "data": sorted(&event.data),
     });
     Bytes::from(serde_json::to_vec(&body).expect("JSON values serialize"))
+}
+
+fn sorted(value: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match value {
+        J::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            J::Object(
+                keys.into_iter()
+                    .map(|k| (k.clone(), sorted(&map[k])))
+                    .collect(),
+            )
+        }
+        J::Array(items) => J::Array(items.iter().map(sorted).collect()),
+        other => other.clone(),
+    }
 }
 
 pub struct Worker {

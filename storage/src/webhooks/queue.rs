@@ -81,22 +81,31 @@ pub struct Handoff {
     pub tx: tokio::sync::mpsc::UnboundedSender<Vec<Ready>>,
 }
 
-/// Queues `event` for every enabled endpoint of the organization subscribed to its type.
-/// Runs inside the write that records the event, and claims the rows for this process's
-/// worker when it has one. `webhook.test` goes to one endpoint only, never fanned out.
+/// The enabled endpoints of an organization: what an event is fanned out to.
+pub(crate) async fn enabled_endpoints(
+    conn: &impl ConnectionTrait,
+    org: &OrgId,
+) -> Result<Vec<Endpoint>> {
+    Ok(scoped::<webhook_endpoints::Entity>(org)
+        .filter(webhook_endpoints::Column::Enabled.eq(true))
+        .all(conn)
+        .await?)
+}
+
+/// Queues `event` for those of `endpoints` (the organization's enabled ones) subscribed to
+/// its type. Runs inside the write that records the event, and claims the rows for this
+/// process's worker when it has one. `webhook.test` goes to one endpoint only, never fanned
+/// out.
 pub(crate) async fn fan_out(
     conn: &impl ConnectionTrait,
     org: &OrgId,
     event: &crate::audit::Event,
+    endpoints: Vec<Endpoint>,
     handoff: Option<&Handoff>,
 ) -> Result<Vec<Ready>> {
     if event.event_type == catalog::TEST_EVENT {
         return Ok(Vec::new());
     }
-    let endpoints = scoped::<webhook_endpoints::Entity>(org)
-        .filter(webhook_endpoints::Column::Enabled.eq(true))
-        .all(conn)
-        .await?;
     let ready: Vec<Ready> = endpoints
         .into_iter()
         .filter(|e| e.subscribes(&event.event_type))
