@@ -173,7 +173,7 @@ impl Write {
         if self.tx.get_database_backend() != DbBackend::Postgres {
             audit.into_active_model().insert(&self.tx).await?;
             event.clone().into_active_model().insert(&self.tx).await?;
-            return crate::webhooks::queue::enabled_endpoints(&self.tx, &self.ctx.org).await;
+            return crate::webhooks::enabled(self, &self.ctx.org).await;
         }
         let sql = "WITH audit AS (INSERT INTO audit_events (id, organization_id, actor_type, \
              actor_id, action, resource_type, resource_id, before, after, request_id, created_at) \

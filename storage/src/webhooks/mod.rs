@@ -79,7 +79,8 @@ pub async fn list(db: &impl Db, org: &OrgId, q: &PageQuery) -> Result<Page<Endpo
     Ok(page(db.conn(), scoped::<Entity>(org), q).await?)
 }
 
-/// The enabled endpoints of an organization (the fan-out of an event reads these).
+/// The enabled endpoints of an organization: what an event is fanned out to (and replayed
+/// to).
 pub async fn enabled(db: &impl Db, org: &OrgId) -> Result<Vec<Endpoint>> {
     Ok(scoped::<Entity>(org)
         .filter(Column::Enabled.eq(true))

@@ -81,17 +81,6 @@ pub struct Handoff {
     pub tx: tokio::sync::mpsc::UnboundedSender<Vec<Ready>>,
 }
 
-/// The enabled endpoints of an organization: what an event is fanned out to.
-pub(crate) async fn enabled_endpoints(
-    conn: &impl ConnectionTrait,
-    org: &OrgId,
-) -> Result<Vec<Endpoint>> {
-    Ok(scoped::<webhook_endpoints::Entity>(org)
-        .filter(webhook_endpoints::Column::Enabled.eq(true))
-        .all(conn)
-        .await?)
-}
-
 /// Queues `event` for those of `endpoints` (the organization's enabled ones) subscribed to
 /// its type. Runs inside the write that records the event, and claims the rows for this
 /// process's worker when it has one. `webhook.test` goes to one endpoint only, never fanned
