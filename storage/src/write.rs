@@ -68,7 +68,10 @@ pub struct Write {
     store: Store,
     /// Deliveries this write queued: handed to the worker (or it is woken) once it commits.
     queued: Vec<crate::webhooks::queue::Ready>,
-    handoff: Option<crate::webhooks::queue::Handoff>,
+    /// This process's worker (if it has one), looked up once, at the write's first event:
+    /// most writes have none and pay nothing for it, and every delivery of a write is
+    /// claimed for the same worker.
+    handoff: Option<Option<crate::webhooks::queue::Handoff>>,
 }
 
 impl Db for Write {
@@ -93,7 +96,7 @@ impl Store {
             audited: false,
             store: self.clone(),
             queued: Vec::new(),
-            handoff: self.handoff(),
+            handoff: None,
         })
     }
 }
@@ -148,13 +151,14 @@ impl Write {
         };
         let endpoints = self.insert_with_event(audit, &event).await?;
         self.audited = true;
+        let handoff = self.handoff.get_or_insert_with(|| self.store.handoff());
         // The dispatcher: the event's deliveries commit with it, or not at all.
         let ready = crate::webhooks::queue::fan_out(
             &self.tx,
             &self.ctx.org,
             &event,
             endpoints,
-            self.handoff.as_ref(),
+            handoff.as_ref(),
         )
         .await?;
         self.queued.extend(ready);
@@ -212,7 +216,8 @@ impl Write {
         }
         self.tx.commit().await?;
         if !self.queued.is_empty() {
-            crate::webhooks::queue::hand_off(&self.store, self.handoff, self.queued).await;
+            crate::webhooks::queue::hand_off(&self.store, self.handoff.flatten(), self.queued)
+                .await;
         }
         Ok(())
     }

@@ -14,7 +14,7 @@ use super::{Webhooks, samples};
 use crate::{
     auth::context,
     convert::{from_timestamp, json_struct, next_cursor, page_query, struct_json, timestamp},
-    error::{ServiceError, ServiceResult, Violations},
+    error::{ServiceError, ServiceResult},
 };
 
 const RESOURCE: &str = "event";
@@ -27,12 +27,6 @@ pub fn event_message(e: &audit::Event) -> Event {
         organization_id: e.organization_id.clone(),
         data: json_struct(&e.data),
     }
-}
-
-fn invalid(field: &str, message: String) -> ServiceError {
-    let mut v = Violations::default();
-    v.add(field, message);
-    ServiceError::Validation(v)
 }
 
 impl Webhooks {
@@ -51,7 +45,7 @@ impl Webhooks {
             Some(id) => {
                 let endpoint = webhooks::get(&self.store, org, id).await?;
                 let Some(endpoint) = endpoint else {
-                    return Err(invalid(
+                    return Err(ServiceError::invalid(
                         "endpoint_id",
                         format!("no webhook endpoint {id:?} in this organization"),
                     ));
@@ -84,13 +78,13 @@ impl Webhooks {
         }
         let event_type = req.r#type.trim();
         if event_type == catalog::TEST_EVENT {
-            return Err(invalid(
+            return Err(ServiceError::invalid(
                 "type",
                 "webhook.test is sent by POST /webhook_endpoints/{id}/test".to_owned(),
             ));
         }
         if !catalog::EVENT_TYPES.contains(&event_type) {
-            return Err(invalid(
+            return Err(ServiceError::invalid(
                 "type",
                 format!("{event_type:?} is not an event type of the catalog (e.g. invoice.paid)"),
             ));

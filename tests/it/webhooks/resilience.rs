@@ -78,6 +78,18 @@ async fn failures_are_retried_until_success_and_recorded() {
     app.shutdown().await;
 }
 
+/// The endpoint at `path` once the platform has disabled it (or as it is after `WAIT`).
+async fn disabled(app: &TestApp, t: &Tenant, path: &str) -> Value {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let (_, ep) = call(app, t, Method::GET, path, None).await;
+        if ep["enabled"] == false || Instant::now() > deadline {
+            return ep;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
 #[tokio::test]
 async fn gone_disables_and_retry_after_is_honoured() {
     let app = hooks_app("0.05,0.05,0.05").await;
@@ -101,14 +113,7 @@ async fn gone_disables_and_retry_after_is_honoured() {
 
     gone.wait_for(1, WAIT).await;
     let path = format!("/webhook_endpoints/{gone_id}");
-    let deadline = Instant::now() + WAIT;
-    let endpoint = loop {
-        let (_, ep) = call(&app, &t, Method::GET, &path, None).await;
-        if ep["enabled"] == false || Instant::now() > deadline {
-            break ep;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    };
+    let endpoint = disabled(&app, &t, &path).await;
     assert_eq!(endpoint["enabled"], false, "{endpoint}");
     assert!(
         endpoint["disabled_reason"]
@@ -233,14 +238,7 @@ async fn an_endpoint_failing_continuously_is_disabled_with_the_reason() {
     app.create_customer(&t, json!({"name": "Never answered"}))
         .await;
     let path = format!("/webhook_endpoints/{id}");
-    let deadline = Instant::now() + WAIT;
-    let endpoint = loop {
-        let (_, ep) = call(&app, &t, Method::GET, &path, None).await;
-        if ep["enabled"] == false || Instant::now() > deadline {
-            break ep;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let endpoint = disabled(&app, &t, &path).await;
     assert_eq!(endpoint["enabled"], false, "{endpoint}");
     let reason = endpoint["disabled_reason"].as_str().unwrap();
     assert!(

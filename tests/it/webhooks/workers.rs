@@ -79,21 +79,38 @@ async fn wait_distinct(receiver: &Receiver, n: usize, within: Duration) -> HashM
     }
 }
 
-#[tokio::test]
-async fn a_worker_killed_mid_batch_loses_nothing() {
-    const EVENTS: usize = 1_000;
+/// An app without a worker, and `events` deliveries queued for one endpoint whose receiver
+/// answers 200 after `delay`: the backlog the worker tests start from.
+async fn backlog(events: usize, delay: Duration) -> (TestApp, Tenant, Receiver, String) {
     let app = spawn_isolated(|c| {
         c.webhooks.allow_private = true;
         c.run_worker = false;
     })
     .await;
-    let t = app.tenant_with(SCOPES).await;
+    // A budget above the 1,000 writes a backlog may take (the default test key has 1,000/min).
+    let org = app.org(true).await;
+    let (key, key_id) = app.key(&org, SCOPES, Some((100_000, 1_000_000))).await;
+    let t = Tenant { org, key, key_id };
     let receiver = Receiver::start().await;
     let mut slow = Reply::status(200);
-    slow.delay = Duration::from_millis(20);
+    slow.delay = delay;
     receiver.answer_always(slow);
-    create_endpoint(&app, &t, &receiver.url, &["customer.created"]).await;
-    create_customers(&app, &t, EVENTS).await;
+    let id = id_of(&create_endpoint(&app, &t, &receiver.url, &["customer.created"]).await);
+    create_customers(&app, &t, events).await;
+    (app, t, receiver, id)
+}
+
+/// A worker the test drives itself, allowed to reach the local receiver.
+fn worker_config() -> ::delivery::worker::WorkerConfig {
+    let mut config = ::delivery::worker::WorkerConfig::default();
+    config.sender.allow_private = true;
+    config
+}
+
+#[tokio::test]
+async fn a_worker_killed_mid_batch_loses_nothing() {
+    const EVENTS: usize = 1_000;
+    let (app, _, receiver, _) = backlog(EVENTS, Duration::from_millis(20)).await;
     assert!(receiver.received().is_empty(), "no worker runs yet");
 
     let url = app.database_url.clone();
@@ -119,18 +136,7 @@ async fn a_worker_killed_mid_batch_loses_nothing() {
 #[tokio::test]
 async fn two_workers_share_a_backlog_without_sending_twice() {
     const EVENTS: usize = 600;
-    let app = spawn_isolated(|c| {
-        c.webhooks.allow_private = true;
-        c.run_worker = false;
-    })
-    .await;
-    let t = app.tenant_with(SCOPES).await;
-    let receiver = Receiver::start().await;
-    let mut slow = Reply::status(200);
-    slow.delay = Duration::from_millis(5);
-    receiver.answer_always(slow);
-    create_endpoint(&app, &t, &receiver.url, &["customer.created"]).await;
-    create_customers(&app, &t, EVENTS).await;
+    let (app, _, receiver, _) = backlog(EVENTS, Duration::from_millis(5)).await;
 
     let url = app.database_url.clone();
     let mut workers = [worker_process(&url, 60), worker_process(&url, 60)];
@@ -183,9 +189,7 @@ async fn a_worker_driven_directly_drops_deliveries_to_disabled_endpoints() {
     .await;
     assert_eq!(status, 200);
 
-    let mut config = ::delivery::worker::WorkerConfig::default();
-    config.sender.allow_private = true;
-    let worker = ::delivery::worker::Worker::new(app.platform.store.clone(), config);
+    let worker = ::delivery::worker::Worker::new(app.platform.store.clone(), worker_config());
     assert_eq!(
         worker.run_once().await.unwrap(),
         1,
@@ -236,21 +240,9 @@ async fn a_worker_driven_directly_drops_deliveries_to_disabled_endpoints() {
 #[tokio::test]
 async fn a_stopped_worker_finishes_what_it_sends_and_releases_the_rest() {
     const EVENTS: usize = 20;
-    let app = spawn_isolated(|c| {
-        c.webhooks.allow_private = true;
-        c.run_worker = false;
-    })
-    .await;
-    let t = app.tenant_with(SCOPES).await;
-    let receiver = Receiver::start().await;
-    let mut slow = Reply::status(200);
-    slow.delay = Duration::from_millis(300);
-    receiver.answer_always(slow);
-    let id = id_of(&create_endpoint(&app, &t, &receiver.url, &["customer.created"]).await);
-    create_customers(&app, &t, EVENTS).await;
+    let (app, t, receiver, id) = backlog(EVENTS, Duration::from_millis(300)).await;
 
-    let mut config = ::delivery::worker::WorkerConfig::default();
-    config.sender.allow_private = true;
+    let mut config = worker_config();
     config.concurrency = 4;
     let store = app.platform.store.clone();
     let worker = std::sync::Arc::new(::delivery::worker::Worker::new(
