@@ -353,7 +353,7 @@ impl Worker {
             Arc::clone(&entry.1)
         };
         let refusal = limiter.check().err()?;
-        let wait = refusal.wait_time_from(governor::clock::DefaultClock::default().now());
+        let wait = refusal.wait_time_from(limiter.clock().now());
         Some(Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default())
     }
 

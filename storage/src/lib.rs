@@ -139,6 +139,12 @@ impl Store {
             .min_connections(1)
             .connect_timeout(Duration::from_secs(10))
             .acquire_timeout(Duration::from_secs(30))
+            // No ping before each use: sqlx already pings every connection as it returns to
+            // the pool (and closes a broken one), so the ping before would be a second
+            // round trip on every request's path, which costs more here than most
+            // statements. A connection that breaks while idle (the database restarted)
+            // fails one statement, whose error closes it; the caller gets a retryable 503.
+            .test_before_acquire(false)
             .sqlx_logging(false);
         let db = Database::connect(options).await?;
         if db.get_database_backend() == DbBackend::Sqlite {

@@ -4,11 +4,12 @@
 use chrono::SubsecRound as _;
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait as _, DatabaseTransaction, DbBackend, EntityTrait as _,
+    ActiveModelTrait, ConnectionTrait as _, DatabaseTransaction, DbBackend, FromQueryResult as _,
     IntoActiveModel, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 use serde_json::Value as Json;
 
+use crate::webhooks::queue::{self, Handoff, Subscribed};
 use crate::{Db, OrgId, Result, StorageError, Store, entities, ids::new_id};
 
 /// Who made a change.
@@ -149,15 +150,20 @@ impl Write {
             created_at: now,
             customer_id: data_customer_id,
         };
-        let endpoints = self.insert_with_event(audit, &event).await?;
+        let handoff = self
+            .handoff
+            .get_or_insert_with(|| self.store.handoff())
+            .clone();
+        let subscribed = self
+            .insert_with_event(audit, &event, handoff.as_ref())
+            .await?;
         self.audited = true;
-        let handoff = self.handoff.get_or_insert_with(|| self.store.handoff());
         // The dispatcher: the event's deliveries commit with it, or not at all.
         let ready = crate::webhooks::queue::fan_out(
             &self.tx,
             &self.ctx.org,
             &event,
-            endpoints,
+            subscribed,
             handoff.as_ref(),
         )
         .await?;
@@ -165,26 +171,53 @@ impl Write {
         Ok(Some(event.id))
     }
 
-    /// Inserts the audit record and the event, and reads the organization's enabled webhook
-    /// endpoints. On PostgreSQL that is one round trip (two data-modifying CTEs and the
-    /// select): every write pays it, and a round trip costs more here than the statements.
-    /// SQLite runs in process, statement by statement.
+    /// Inserts the audit record and the event, and finds the organization's enabled
+    /// webhook endpoints subscribed to it. On PostgreSQL that is one round trip that also
+    /// inserts the first deliveries (data-modifying CTEs): every write with an event pays
+    /// it, and a round trip costs more here than the statements. SQLite runs in process,
+    /// statement by statement, and leaves every delivery to `fan_out`.
     async fn insert_with_event(
         &self,
         audit: entities::audit_events::Model,
         event: &entities::events::Model,
-    ) -> Result<Vec<crate::webhooks::Endpoint>> {
+        handoff: Option<&Handoff>,
+    ) -> Result<Vec<Subscribed>> {
         if self.tx.get_database_backend() != DbBackend::Postgres {
             audit.into_active_model().insert(&self.tx).await?;
             event.clone().into_active_model().insert(&self.tx).await?;
-            return crate::webhooks::enabled(self, &self.ctx.org).await;
+            let enabled = crate::webhooks::enabled(self, &self.ctx.org).await?;
+            return Ok(enabled
+                .into_iter()
+                .filter(|e| e.subscribes(&event.event_type))
+                .map(|endpoint| Subscribed {
+                    endpoint,
+                    delivery_id: None,
+                })
+                .collect());
         }
+        // `$16`: the subscriptions that cover the type; `$17`: the ids of the first
+        // deliveries, given in endpoint id order (the rest, if any, `fan_out` inserts).
         let sql = "WITH audit AS (INSERT INTO audit_events (id, organization_id, actor_type, \
              actor_id, action, resource_type, resource_id, before, after, request_id, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)), \
              event AS (INSERT INTO events (id, organization_id, type, data, request_id, \
-             created_at, customer_id) VALUES ($12, $2, $13, $14, $10, $11, $15)) \
-             SELECT * FROM webhook_endpoints WHERE organization_id = $2 AND enabled = true";
+             created_at, customer_id) VALUES ($12, $2, $13, $14, $10, $11, $15)), \
+             subscribed AS (SELECT * FROM webhook_endpoints WHERE organization_id = $2 \
+             AND enabled = true \
+             AND event_types ?| ARRAY(SELECT jsonb_array_elements_text($16::jsonb))), \
+             numbered AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM subscribed), \
+             deliveries AS (INSERT INTO webhook_deliveries (id, organization_id, endpoint_id, \
+             event_id, status, attempts, next_attempt_at, locked_until, locked_by, created_at, \
+             updated_at) SELECT ($17::jsonb ->> ((n - 1)::int)), $2, id, $12, $18, 0, $11, $19, \
+             $20, $11, $11 FROM numbered WHERE n <= jsonb_array_length($17::jsonb) \
+             RETURNING id AS delivery_id, endpoint_id) \
+             SELECT subscribed.*, deliveries.delivery_id FROM subscribed \
+             LEFT JOIN deliveries ON deliveries.endpoint_id = subscribed.id";
+        let covering = crate::webhooks::catalog::covering(&event.event_type);
+        let ids: Vec<String> = (0..queue::INLINE_DELIVERIES)
+            .map(|_| new_id(crate::webhooks::DELIVERY_PREFIX))
+            .collect();
+        let (locked_by, locked_until) = queue::lease(event, handoff);
         let values: Vec<sea_orm::Value> = vec![
             audit.id.into(),
             audit.organization_id.into(),
@@ -201,10 +234,14 @@ impl Write {
             event.event_type.clone().into(),
             event.data.clone().into(),
             event.customer_id.clone().into(),
+            Json::from(covering).into(),
+            Json::from(ids).into(),
+            queue::PENDING.into(),
+            locked_until.into(),
+            locked_by.into(),
         ];
         let statement = Statement::from_sql_and_values(DbBackend::Postgres, sql, values);
-        Ok(entities::webhook_endpoints::Entity::find()
-            .from_raw_sql(statement)
+        Ok(Subscribed::find_by_statement(statement)
             .all(&self.tx)
             .await?)
     }

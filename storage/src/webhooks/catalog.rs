@@ -77,9 +77,39 @@ pub fn subscribes(subscriptions: &[String], event_type: &str) -> bool {
     })
 }
 
+/// Every subscription that covers `event_type`: `*`, the type itself and its group (an
+/// endpoint subscribes to the type exactly when its list holds one of these). The write's
+/// one statement on PostgreSQL filters endpoints with it; `subscribes` is its twin in Rust.
+pub fn covering(event_type: &str) -> Vec<String> {
+    let mut all = vec!["*".to_owned(), event_type.to_owned()];
+    all.extend(
+        GROUPS
+            .iter()
+            .filter(|(_, prefix)| event_type.starts_with(prefix))
+            .map(|(name, _)| format!("{name}.*")),
+    );
+    all
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn covering_agrees_with_subscribes() {
+        let known = std::iter::once("*".to_owned())
+            .chain(GROUPS.iter().map(|(name, _)| format!("{name}.*")))
+            .chain(EVENT_TYPES.iter().map(|t| (*t).to_owned()));
+        for subscription in known {
+            for event_type in EVENT_TYPES {
+                assert_eq!(
+                    subscribes(std::slice::from_ref(&subscription), event_type),
+                    covering(event_type).contains(&subscription),
+                    "{subscription} / {event_type}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn subscriptions() {

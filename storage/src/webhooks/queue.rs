@@ -81,39 +81,84 @@ pub struct Handoff {
     pub tx: tokio::sync::mpsc::UnboundedSender<Vec<Ready>>,
 }
 
-/// Queues `event` for those of `endpoints` (the organization's enabled ones) subscribed to
-/// its type. Runs inside the write that records the event, and claims the rows for this
-/// process's worker when it has one. `webhook.test` goes to one endpoint only, never fanned
-/// out.
+/// How many deliveries the write's one statement inserts itself on PostgreSQL (their ids
+/// are made before it runs); an event with more subscribed endpoints inserts the rest in
+/// a second statement.
+pub(crate) const INLINE_DELIVERIES: usize = 8;
+
+/// An endpoint subscribed to a write's event, and the id of its delivery when the write's
+/// statement already inserted it.
+#[derive(Debug)]
+pub(crate) struct Subscribed {
+    pub endpoint: Endpoint,
+    pub delivery_id: Option<String>,
+}
+
+impl sea_orm::FromQueryResult for Subscribed {
+    fn from_query_result(
+        res: &sea_orm::QueryResult,
+        pre: &str,
+    ) -> std::result::Result<Self, sea_orm::DbErr> {
+        Ok(Self {
+            endpoint: Endpoint::from_query_result(res, pre)?,
+            delivery_id: res.try_get(pre, "delivery_id")?,
+        })
+    }
+}
+
+/// The claim a write's deliveries carry when this process has a worker to hand them to.
+pub(crate) fn lease(
+    event: &crate::audit::Event,
+    handoff: Option<&Handoff>,
+) -> (Option<String>, Option<DateTime<Utc>>) {
+    match handoff {
+        Some(h) => (
+            Some(h.worker.clone()),
+            Some(event.created_at + chrono::Duration::from_std(h.lease).unwrap_or_default()),
+        ),
+        None => (None, None),
+    }
+}
+
+/// Queues `event` for the endpoints subscribed to its type (inserting the deliveries the
+/// write's statement did not), claimed for this process's worker when it has one. Runs
+/// inside the write that records the event. `webhook.test` goes to one endpoint only,
+/// never fanned out.
 pub(crate) async fn fan_out(
     conn: &impl ConnectionTrait,
     org: &OrgId,
     event: &crate::audit::Event,
-    endpoints: Vec<Endpoint>,
+    subscribed: Vec<Subscribed>,
     handoff: Option<&Handoff>,
 ) -> Result<Vec<Ready>> {
     if event.event_type == catalog::TEST_EVENT {
         return Ok(Vec::new());
     }
-    let ready: Vec<Ready> = endpoints
+    let (locked_by, locked_until) = lease(event, handoff);
+    let mut missing = Vec::new();
+    let ready: Vec<Ready> = subscribed
         .into_iter()
-        .filter(|e| e.subscribes(&event.event_type))
-        .map(|endpoint| {
-            let mut delivery = new_delivery(org, &endpoint.id, &event.id, event.created_at);
-            if let Some(h) = handoff {
-                delivery.locked_by = Some(h.worker.clone());
-                delivery.locked_until = Some(
-                    event.created_at + chrono::Duration::from_std(h.lease).unwrap_or_default(),
-                );
-            }
-            Ready {
-                delivery,
-                endpoint,
-                event: event.clone(),
-            }
-        })
+        .map(
+            |Subscribed {
+                 endpoint,
+                 delivery_id,
+             }| {
+                let mut delivery = new_delivery(org, &endpoint.id, &event.id, event.created_at);
+                delivery.locked_by.clone_from(&locked_by);
+                delivery.locked_until = locked_until;
+                match delivery_id {
+                    Some(id) => delivery.id = id,
+                    None => missing.push(delivery.clone()),
+                }
+                Ready {
+                    delivery,
+                    endpoint,
+                    event: event.clone(),
+                }
+            },
+        )
         .collect();
-    insert_all(conn, ready.iter().map(|r| r.delivery.clone()).collect()).await?;
+    insert_all(conn, missing).await?;
     Ok(ready)
 }
 

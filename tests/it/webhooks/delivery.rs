@@ -235,3 +235,51 @@ async fn test_event_at_once_and_replay_with_the_same_id() {
     .await;
     app.shutdown().await;
 }
+
+/// On PostgreSQL the write's own statement inserts the first deliveries of an event and a
+/// second statement the rest: with more subscribed endpoints than the first batch, every
+/// endpoint still gets the event exactly once, and a disabled or unsubscribed one nothing.
+#[tokio::test]
+async fn an_event_reaches_every_subscribed_endpoint_beyond_the_first_batch() {
+    let app = hooks_app("1").await;
+    let t = app.tenant_with(SCOPES).await;
+    let mut receivers = Vec::new();
+    for i in 0..11 {
+        let receiver = Receiver::start().await;
+        let types: &[&str] = match i % 3 {
+            0 => &["*"],
+            1 => &["customers.*"],
+            _ => &["customer.created"],
+        };
+        create_endpoint(&app, &t, &receiver.url, types).await;
+        receivers.push(receiver);
+    }
+    let unsubscribed = Receiver::start().await;
+    create_endpoint(&app, &t, &unsubscribed.url, &["invoices.*"]).await;
+    let disabled = Receiver::start().await;
+    let off = create_endpoint(&app, &t, &disabled.url, &["*"]).await;
+    let (status, _) = call(
+        &app,
+        &t,
+        Method::PATCH,
+        &format!("/webhook_endpoints/{}", id_of(&off)),
+        Some(json!({"enabled": false, "disabled_reason": "paused"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    let customer = app.create_customer(&t, json!({"name": "Many Hooks"})).await;
+    for receiver in &receivers {
+        let got = receiver.wait_for(1, WAIT).await;
+        assert_eq!(got[0].json()["data"]["id"], customer["id"]);
+    }
+    // A fresh write's delivery arriving everywhere means the first one was not sent twice.
+    let second = app.create_customer(&t, json!({"name": "Second"})).await;
+    for receiver in &receivers {
+        let got = receiver.wait_for(2, WAIT).await;
+        assert_eq!(got.len(), 2, "one delivery per event and endpoint");
+        assert_eq!(got[1].json()["data"]["id"], second["id"]);
+    }
+    assert!(unsubscribed.received().is_empty());
+    assert!(disabled.received().is_empty());
+}
