@@ -3,8 +3,11 @@
 
 pub mod cli;
 pub mod config;
+mod examples;
 mod health;
 pub mod seed;
+
+pub use examples::{openapi_document, openapi_examples};
 
 use std::{collections::HashMap, net::SocketAddr, sync::Arc, time::Duration};
 
@@ -122,6 +125,8 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
 
     let mut gateway = None;
     if config.role.runs_gateway() {
+        // Built before the first request, so that every answer serves the same document.
+        openapi_document().await;
         let local = grpc_addr.map(|a| format!("http://{a}"));
         let resources_url = local
             .clone()

@@ -24,6 +24,9 @@ enum Command {
     },
     /// Applies database migrations and exits.
     Migrate,
+    /// Prints the OpenAPI 3.1 document of the REST API (what `/api/public/v1/openapi.json`
+    /// serves).
+    Openapi,
     /// Organizations.
     Orgs {
         #[command(subcommand)]
@@ -181,6 +184,7 @@ async fn main() -> anyhow::Result<()> {
             }
             run_until_signal(running).await
         }
+        Command::Openapi => print_json(asteri::openapi_document().await),
         Command::Migrate => {
             cli::platform().await?;
             println!("migrations applied");

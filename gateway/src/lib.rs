@@ -6,6 +6,7 @@
 //! checks. The gateway holds no database connection: keys, idempotency and every resource
 //! are reached through tonic clients.
 
+mod docs;
 pub mod edge;
 pub mod error;
 pub mod grpc;
@@ -164,7 +165,8 @@ pub fn router(config: GatewayConfig) -> Router {
             paths.insert(binding.path.clone(), entry.on(filter, handler));
         }
     }
-    let mut router = Router::new();
+    // Public: the contract's own description needs no key.
+    let mut router = docs::router();
     for (path, method_router) in paths {
         router = router.route(&path, method_router);
     }

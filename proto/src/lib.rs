@@ -6,6 +6,7 @@
 
 pub mod credentials;
 pub mod json;
+pub mod openapi;
 pub mod schema;
 
 pub use schema::{HttpBinding, MethodInfo, Schema, schema};

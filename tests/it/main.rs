@@ -15,6 +15,7 @@ mod grpc;
 mod idempotency;
 mod limits;
 mod logs;
+mod openapi;
 mod operations;
 mod pagination;
 mod platform;
