@@ -1,7 +1,8 @@
 //! Deprecation headers. A route whose RPC is deprecated (`option deprecated = true` with
 //! `(asteri.v1.deprecated_at)`) says so on every answer; a deprecated request field
 //! (`(asteri.v1.field_deprecated_at)`) only on the answers to requests that use it (set it in
-//! the body or the query, or name it in a PATCH body). The headers:
+//! the body or the query, or name it in a PATCH body; unary routes: the metadata of an
+//! upload is not inspected, as no upload field is deprecated). The headers:
 //!
 //! - `Deprecation: @<unix seconds>` (RFC 9745), midnight UTC of the deprecation date;
 //! - `Sunset: <HTTP-date>` (RFC 8594), when a sunset date is set;

@@ -4,7 +4,8 @@
 //! its gRPC call and back. Unary RPCs take and give JSON; streaming RPCs (file uploads and
 //! downloads) go through `streaming.rs`, chosen by their streaming shape, after the same
 //! checks. The gateway holds no database connection: keys, idempotency and every resource
-//! are reached through tonic clients.
+//! are reached through tonic clients. Deprecated routes and fields, as the proto declares
+//! them, are announced with `Deprecation`, `Sunset` and `Link` headers (`deprecation.rs`).
 
 mod deprecation;
 pub mod edge;

@@ -8,6 +8,9 @@
 //! - an internal service token (`ast_int_`, from `ASTERI_INTERNAL_TOKEN`): any RPC, acting in
 //!   the organization named by `x-organization-id`;
 //! - the operator (the `asteri` command), injected directly, never from the network.
+//!
+//! The layer also announces deprecated RPCs and request fields as response metadata
+//! (`deprecation`, `sunset`; see `crate::deprecation`), as the gateway does with headers.
 
 use std::{
     collections::HashMap,
