@@ -7,7 +7,9 @@ use std::{collections::HashMap, sync::OnceLock};
 
 use prost_reflect::{DescriptorPool, DynamicMessage, EnumValueDescriptor, MethodDescriptor, Value};
 
-pub use self::deprecation::{DeprecatedField, Deprecation, field_deprecation};
+pub use self::deprecation::{
+    DEPRECATION_HEADER, DeprecatedField, Deprecation, SUNSET_HEADER, field_deprecation,
+};
 use crate::FILE_DESCRIPTOR_SET;
 
 /// One REST binding of an RPC (`google.api.http`).
