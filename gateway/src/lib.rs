@@ -4,8 +4,10 @@
 //! its gRPC call and back. Unary RPCs take and give JSON; streaming RPCs (file uploads and
 //! downloads) go through `streaming.rs`, chosen by their streaming shape, after the same
 //! checks. The gateway holds no database connection: keys, idempotency and every resource
-//! are reached through tonic clients.
+//! are reached through tonic clients. Deprecated routes and fields, as the proto declares
+//! them, are announced with `Deprecation`, `Sunset` and `Link` headers (`deprecation.rs`).
 
+mod deprecation;
 mod docs;
 pub mod edge;
 pub mod error;
@@ -327,7 +329,20 @@ pub(crate) fn replayable(outcome: Outcome, replayed: bool) -> Response {
 }
 
 impl Gateway {
+    /// Every answer of a route, refusals included, says whether the route is deprecated.
     async fn handle(
+        &self,
+        route: &Route,
+        channel: Channel,
+        params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
+        request: Request,
+    ) -> Response {
+        let mut response = self.answer(route, channel, params, request).await;
+        deprecation::announce(&mut response, route.method.deprecation);
+        response
+    }
+
+    async fn answer(
         &self,
         route: &Route,
         channel: Channel,
@@ -469,28 +484,35 @@ impl Gateway {
         }
         let message =
             transcode::request_message(route, &admitted.params, parts.uri.query(), bytes)?;
-        let call = admitted.call(message)?;
-        let execute = async {
-            let output = route.method.descriptor.output();
-            outcome(
-                route,
-                grpc::unary(channel, &route.method.grpc_path, call, output).await,
-            )
+        // Whatever the call answers, it tells whether it used something deprecated.
+        let announced = deprecation::Announced(route.method.deprecation_of_call(&message));
+        let answered = async {
+            let call = admitted.call(message)?;
+            let execute = async {
+                let output = route.method.descriptor.output();
+                outcome(
+                    route,
+                    grpc::unary(channel, &route.method.grpc_path, call, output).await,
+                )
+            };
+            let Some(key) = key else {
+                return Ok(execute.await?.into_response());
+            };
+            let fingerprint = idempotency::fingerprint(
+                parts.method.as_str(),
+                parts.uri.path(),
+                parts.uri.query(),
+                bytes,
+            );
+            let (outcome, replayed) = self
+                .idempotent(&admitted, key, fingerprint)
+                .run(execute)
+                .await?;
+            Ok::<_, ApiError>(replayable(outcome, replayed))
         };
-        let Some(key) = key else {
-            return Ok(execute.await?.into_response());
-        };
-        let fingerprint = idempotency::fingerprint(
-            parts.method.as_str(),
-            parts.uri.path(),
-            parts.uri.query(),
-            bytes,
-        );
-        let (outcome, replayed) = self
-            .idempotent(&admitted, key, fingerprint)
-            .run(execute)
-            .await?;
-        Ok(replayable(outcome, replayed))
+        let mut response = answered.await.unwrap_or_else(IntoResponse::into_response);
+        response.extensions_mut().insert(announced);
+        Ok(response)
     }
 }
 

@@ -8,6 +8,9 @@
 //! - an internal service token (`ast_int_`, from `ASTERI_INTERNAL_TOKEN`): any RPC, acting in
 //!   the organization named by `x-organization-id`;
 //! - the operator (the `asteri` command), injected directly, never from the network.
+//!
+//! The layer also announces deprecated RPCs and request fields as response metadata
+//! (`deprecation`, `sunset`; see `crate::deprecation`), as the gateway does with headers.
 
 use std::{
     collections::HashMap,
@@ -29,7 +32,7 @@ use storage::{Actor, ActorKind, OrgId, Store, api_keys, organizations};
 use subtle::ConstantTimeEq;
 use tonic::{Status, body::Body};
 
-use crate::error::ServiceError;
+use crate::{deprecation, error::ServiceError};
 
 /// How long a verified (or refused) key stays cached. Revocation on another replica takes
 /// effect within this time; on the same replica at once (see [`KeyVerifier::forget`]).
@@ -414,13 +417,23 @@ where
             let Some(method) = schema().method_by_path(request.uri().path()) else {
                 return inner.call(request).await;
             };
-            match authorizer.authorize(request.headers(), method).await {
+            // Deprecated RPCs and fields are announced as response metadata; a refused call
+            // of a deprecated RPC is told too.
+            let mut response = match authorizer.authorize(request.headers(), method).await {
                 Ok(ctx) => {
                     request.extensions_mut().insert(ctx);
-                    inner.call(request).await
+                    let (request, deprecation) = match deprecation::inspect(method, request).await {
+                        Ok(inspected) => inspected,
+                        Err(status) => return Ok(status.into_http()),
+                    };
+                    let mut response = inner.call(request).await?;
+                    deprecation::announce(response.headers_mut(), deprecation);
+                    return Ok(response);
                 }
-                Err(err) => Ok(Status::from(err).into_http()),
-            }
+                Err(err) => Status::from(err).into_http(),
+            };
+            deprecation::announce(response.headers_mut(), method.deprecation);
+            Ok(response)
         })
     }
 }

@@ -12,6 +12,7 @@ pub mod convert;
 pub mod currency;
 pub mod customers;
 pub mod deadline;
+pub mod deprecation;
 pub mod error;
 pub mod files;
 pub mod idempotency;

@@ -403,3 +403,116 @@ async fn key_verification_is_served_from_cache_between_database_reads() {
     }
     app.shutdown().await;
 }
+
+/// The scope vocabulary is the contract's (section 3), not the scopes today's routes
+/// require: a key may hold `delete:payments` (no route needs it) or `manage:apps`, and no
+/// scope outside the vocabulary. Keys are created over gRPC by internal callers (the security
+/// center) and by `asteri keys create`; a refusal names `scopes` and lists the vocabulary,
+/// and is 422 where it reaches REST.
+#[tokio::test]
+async fn keys_hold_exactly_the_contracts_scope_vocabulary() {
+    use proto::v1::{CreateApiKeyRequest, api_keys_service_client::ApiKeysServiceClient};
+    use tonic::{Code, Request};
+    use tonic_types::StatusExt;
+
+    let app = spawn_app().await;
+    let org = app.org(true).await;
+    let mut keys = ApiKeysServiceClient::connect(app.grpc.clone())
+        .await
+        .unwrap();
+    let create = |scopes: &[&str]| {
+        let mut request = Request::new(CreateApiKeyRequest {
+            organization_id: org.clone(),
+            name: "scoped".to_owned(),
+            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+            ..Default::default()
+        });
+        let token = format!("Bearer {}", app.internal_token);
+        request
+            .metadata_mut()
+            .insert("authorization", token.parse().unwrap());
+        request
+            .metadata_mut()
+            .insert("x-organization-id", org.parse().unwrap());
+        request
+    };
+
+    for scopes in [
+        &["delete:payments"][..],
+        &["manage:apps"],
+        &["read:customers", "manage:apps"],
+    ] {
+        let created = keys
+            .create_api_key(create(scopes))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(created.api_key.unwrap().scopes, scopes);
+    }
+    // The key works, and its scopes mean what they say: `manage:apps` reads no customers.
+    let (secret, _) = app.key(&org, &["manage:apps"], None).await;
+    let t = Tenant {
+        org: org.clone(),
+        key: secret,
+        key_id: String::new(),
+    };
+    let body = fails(
+        &app,
+        &t,
+        Method::GET,
+        "/customers",
+        None,
+        403,
+        "missing_scope",
+    )
+    .await;
+    assert_eq!(body["required_scope"], "read:customers");
+
+    let err = keys
+        .create_api_key(create(&["read:customers", "delete:nothing"]))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::InvalidArgument);
+    let violations = err.get_details_bad_request().unwrap().field_violations;
+    assert_eq!(violations.len(), 1, "{violations:?}");
+    assert_eq!(violations[0].field, "scopes");
+    let message = &violations[0].description;
+    assert!(
+        message.contains("unknown scope delete:nothing"),
+        "{message}"
+    );
+    assert!(
+        message.contains("delete:payments") && message.contains("manage:apps"),
+        "lists the vocabulary: {message}"
+    );
+    // The REST mapping of that refusal: 422 validation_failed naming `scopes`.
+    let (status, body) = gateway::error::ApiError::Upstream(err).to_parts();
+    assert_eq!(status, 422);
+    assert_eq!(body["code"], "validation_failed");
+    assert!(
+        body["errors"]["scopes"][0]
+            .as_str()
+            .unwrap()
+            .contains("delete:nothing")
+    );
+
+    // The operator's command refuses it the same way.
+    let refused = asteri::cli::create_key(
+        &app.platform,
+        asteri::cli::NewKey {
+            org: &org,
+            name: "x",
+            scopes: vec!["delete:nothing".to_owned()],
+            env: None,
+            expires_in: None,
+            per_minute: None,
+            per_day: None,
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        refused.to_string().contains("unknown scope delete:nothing"),
+        "{refused}"
+    );
+}

@@ -10,6 +10,7 @@ mod auth;
 mod billing;
 mod cli;
 mod customers;
+mod deprecation;
 mod files;
 mod grpc;
 mod idempotency;

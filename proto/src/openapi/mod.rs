@@ -193,23 +193,12 @@ fn writable_fields(public: &[&MethodInfo]) -> HashSet<(String, String)> {
     out
 }
 
-/// Every scope of the vocabulary, with what it allows.
+/// Every scope of the vocabulary, with what it allows (its comment in `options.proto`).
 fn scopes_of(schema: &Schema) -> Vec<(String, String)> {
     schema
-        .scopes()
-        .into_iter()
-        .map(|scope| {
-            let (verb, object) = scope.split_once(':').unwrap_or((scope, ""));
-            let what = object.replace('_', " ");
-            let description = match verb {
-                "read" => format!("Read {what}"),
-                "write" => format!("Create and change {what}"),
-                "delete" => format!("Delete {what}"),
-                "manage" => format!("Manage {what}"),
-                _ => scope.to_owned(),
-            };
-            (scope.to_owned(), description)
-        })
+        .scope_vocabulary()
+        .iter()
+        .map(|s| (s.name.clone(), s.description.clone()))
         .collect()
 }
 
@@ -286,13 +275,9 @@ impl Operation<'_> {
             op.insert("requestBody".into(), body);
         }
         op.insert("responses".into(), self.responses(schemas, has_body));
-        if d.method_descriptor_proto()
-            .options
-            .as_ref()
-            .and_then(|o| o.deprecated)
-            == Some(true)
-        {
+        if let Some(deprecation) = &self.method.deprecation {
             op.insert("deprecated".into(), Json::Bool(true));
+            deprecation_notes(&mut op, deprecation);
         }
         op.insert(
             "x-codeSamples".into(),
@@ -449,6 +434,15 @@ impl Operation<'_> {
             );
         }
         Json::Object(out)
+    }
+}
+
+/// `x-deprecated-at` / `x-sunset-at`: the dates the `Deprecation` and `Sunset` headers
+/// announce.
+pub(crate) fn deprecation_notes(target: &mut Map<String, Json>, d: &crate::schema::Deprecation) {
+    target.insert("x-deprecated-at".into(), json!(d.deprecated_at.to_string()));
+    if let Some(sunset) = d.sunset_at {
+        target.insert("x-sunset-at".into(), json!(sunset.to_string()));
     }
 }
 

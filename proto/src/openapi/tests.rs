@@ -121,3 +121,19 @@ fn list_parameters_carry_their_limits() {
     );
     assert!(post["responses"]["201"].is_object());
 }
+
+#[test]
+fn the_vocabulary_and_deprecations_are_published() {
+    let doc = doc();
+    let scopes: Vec<&str> = doc["x-scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["scope"].as_str().unwrap())
+        .collect();
+    assert!(scopes.contains(&"delete:payments") && scopes.contains(&"manage:apps"));
+    assert_eq!(scopes.len(), schema().scopes().len());
+    let field = &doc["components"]["schemas"]["UpdateAppointmentRequest"]["properties"]["assigned_team_member_ids"];
+    assert_eq!(field["deprecated"], true, "{field}");
+    assert!(field["x-deprecated-at"].is_string());
+}

@@ -152,6 +152,9 @@ impl<'a> Schemas<'a> {
             == Some(true)
         {
             schema.insert("deprecated".into(), Json::Bool(true));
+            if let Some(d) = crate::schema::field_deprecation(field) {
+                super::deprecation_notes(&mut schema, &d);
+            }
         }
         schema
     }
