@@ -193,6 +193,30 @@ pub fn router(config: GatewayConfig) -> Router {
         .layer(middleware::from_fn(move |request: Request, next: Next| {
             request_log::log_requests(logger.clone(), request, next)
         }))
+        .merge(portal_routes())
+}
+
+/// The OpenAPI document of the API, which the developer portal indexes and renders.
+/// Until the generator (`proto::openapi`) lands, an empty document: the portal then searches
+/// and shows its guides only.
+pub fn openapi_document() -> Value {
+    serde_json::json!({"openapi": "3.1.0", "info": {"title": "Asteri API", "version": "v1"}, "paths": {}})
+}
+
+/// The developer portal (pages, search, reference): public, so merged after the key checks
+/// and outside the request history, but with request ids and error bodies like every route.
+fn portal_routes() -> Router {
+    portal::Portal::new(openapi_document())
+        .router()
+        .layer(middleware::map_response(
+            |mut response: Response| async move {
+                if let Some(portal::ErrorBody(body)) = response.extensions_mut().remove() {
+                    response.extensions_mut().insert(ErrorBody(body));
+                }
+                response
+            },
+        ))
+        .layer(middleware::from_fn(request_id))
 }
 
 /// Keeps a caller's valid `x-request-id` or makes a `req_...` one, sets it on the response,

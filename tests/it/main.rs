@@ -18,5 +18,6 @@ mod logs;
 mod operations;
 mod pagination;
 mod platform;
+mod portal;
 mod seed;
 mod webhooks;
