@@ -67,7 +67,7 @@ pub fn parse(source: &str) -> Changelog {
             }
             anchors.push(anchor.clone());
             Release {
-                html: markdown::render(&body).html,
+                html: markdown::render_prefixed(&body, &format!("{anchor}-")).html,
                 version,
                 date,
                 anchor,
@@ -184,7 +184,7 @@ mod tests {
         assert!(
             c.releases[1]
                 .html
-                .contains("<h3 id=\"deprecated\">Deprecated</h3>")
+                .contains("<h3 id=\"1-1-0-deprecated\">Deprecated</h3>")
         );
     }
 

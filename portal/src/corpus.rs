@@ -20,13 +20,10 @@ pub fn operation_url(operation_id: &str) -> String {
     format!("/docs/reference#operation/{operation_id}")
 }
 
-/// The anchor of a schema in the reference: Redoc lists them under the tag
-/// [`crate::reference::SCHEMAS_TAG`].
+/// The anchor of a schema in the reference (Redoc lists them under the tag
+/// [`crate::reference::SCHEMAS_TAG`], each at `schema/{name}`).
 pub fn schema_url(name: &str) -> String {
-    format!(
-        "/docs/reference#tag/{}/schema/{name}",
-        crate::reference::SCHEMAS_TAG
-    )
+    format!("/docs/reference#schema/{name}")
 }
 
 fn text(value: &Value, key: &str) -> String {
@@ -93,6 +90,8 @@ fn endpoint(openapi: &Value, prefix: &str, path: &str, method: &str, op: &Value)
         .and_then(Value::as_array)
         .map(|t| t.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
+    // Parameter and body field names rank as identifiers; their descriptions as text.
+    let mut names: Vec<String> = Vec::new();
     let mut body = vec![text(op, "description")];
     for p in op
         .get("parameters")
@@ -101,7 +100,8 @@ fn endpoint(openapi: &Value, prefix: &str, path: &str, method: &str, op: &Value)
         .flatten()
     {
         let p = resolve(openapi, p);
-        body.push(format!("{} {}", text(p, "name"), text(p, "description")));
+        names.push(text(p, "name"));
+        body.push(text(p, "description"));
     }
     if let Some(content) = op
         .pointer("/requestBody/content")
@@ -110,7 +110,7 @@ fn endpoint(openapi: &Value, prefix: &str, path: &str, method: &str, op: &Value)
         for media in content.values() {
             let schema = resolve(openapi, media.get("schema").unwrap_or(&Value::Null));
             if let Some(props) = schema.get("properties").and_then(Value::as_object) {
-                body.push(props.keys().cloned().collect::<Vec<_>>().join(" "));
+                names.extend(props.keys().cloned());
             }
         }
     }
@@ -133,7 +133,7 @@ fn endpoint(openapi: &Value, prefix: &str, path: &str, method: &str, op: &Value)
             operation_url(&id)
         },
         title_extra: summary,
-        keywords: format!("{id} {}", tags.join(" ")),
+        keywords: format!("{id} {} {}", tags.join(" "), names.join(" ")),
         body,
         boost: 1.0,
     }

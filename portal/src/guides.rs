@@ -43,12 +43,7 @@ pub fn load() -> Vec<Guide> {
         .iter()
         .map(|(slug, source)| {
             let rendered = markdown::render(source);
-            let summary = rendered
-                .sections
-                .first()
-                .filter(|s| s.level == 0)
-                .map(|s| first_sentences(&s.text))
-                .unwrap_or_default();
+            let summary = first_sentences(&rendered.first_paragraph);
             Guide {
                 slug,
                 title: rendered.title.unwrap_or_else(|| (*slug).to_owned()),

@@ -130,6 +130,7 @@ impl Page<'_> {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} · Asteri API</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="{css}">
 <link rel="alternate" type="application/atom+xml" title="Asteri API changelog" href="/changelog.atom">
 </head>

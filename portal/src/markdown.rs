@@ -39,6 +39,8 @@ pub struct Rendered {
     pub html: String,
     /// The first `#` heading.
     pub title: Option<String>,
+    /// The plain text of the first paragraph.
+    pub first_paragraph: String,
     /// Split at `##` and `###` headings; a `#` heading starts nothing.
     pub sections: Vec<Section>,
 }
@@ -55,6 +57,12 @@ fn level_number(level: HeadingLevel) -> u8 {
 }
 
 pub fn render(markdown: &str) -> Rendered {
+    render_prefixed(markdown, "")
+}
+
+/// [`render`] with every heading anchor prefixed, for documents shown together on one page
+/// (the changelog's releases each have an `Added` section).
+pub fn render_prefixed(markdown: &str, prefix: &str) -> Rendered {
     // First pass: the text of each heading, its anchor (unique within the document), and
     // the sections.
     let mut ids: Vec<String> = Vec::new();
@@ -66,7 +74,19 @@ pub fn render(markdown: &str) -> Rendered {
         text: String::new(),
     }];
     let mut heading: Option<(u8, String)> = None;
+    // The first paragraph: None before it, Some(false) inside, Some(true) after.
+    let mut first: Option<bool> = None;
+    let mut first_paragraph = String::new();
     for event in Parser::new_ext(markdown, options()) {
+        match &event {
+            Event::Start(Tag::Paragraph) if first.is_none() => first = Some(false),
+            Event::End(TagEnd::Paragraph) if first == Some(false) => first = Some(true),
+            Event::Text(t) | Event::Code(t) if first == Some(false) => first_paragraph.push_str(t),
+            Event::SoftBreak | Event::HardBreak if first == Some(false) => {
+                first_paragraph.push(' ');
+            }
+            _ => {}
+        }
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
                 heading = Some((level_number(level), String::new()));
@@ -75,7 +95,7 @@ pub fn render(markdown: &str) -> Rendered {
                 let Some((level, text)) = heading.take() else {
                     continue;
                 };
-                let base = slug(&text);
+                let base = format!("{prefix}{}", slug(&text));
                 let mut id = base.clone();
                 let mut n = 1;
                 while ids.contains(&id) {
@@ -141,6 +161,7 @@ pub fn render(markdown: &str) -> Rendered {
     Rendered {
         html: out,
         title,
+        first_paragraph,
         sections,
     }
 }
@@ -168,6 +189,7 @@ mod tests {
         let md = "# Title\n\nIntro `code`.\n\n## 409 Conflict\n\n### conflict\n\n**HTTP 409.** A clash.\n\n## Other\n\n### conflict\n\nAgain.\n";
         let r = render(md);
         assert_eq!(r.title.as_deref(), Some("Title"));
+        assert_eq!(r.first_paragraph, "Intro code.");
         assert!(
             r.html.contains(r#"<h1 id="title">Title</h1>"#),
             "{}",

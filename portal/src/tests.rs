@@ -57,7 +57,7 @@ fn each_kind_is_found() {
         (hit.kind, hit.title.as_str()),
         (Kind::Field, "Payment.refunded_amount")
     );
-    assert_eq!(hit.url, "/docs/reference#tag/Schemas/schema/Payment");
+    assert_eq!(hit.url, "/docs/reference#schema/Payment");
     let hit = first("payment");
     assert_eq!((hit.kind, hit.title.as_str()), (Kind::Resource, "Payment"));
     let hit = first("webhook signature verify");

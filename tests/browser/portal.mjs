@@ -126,14 +126,40 @@ await check("the reference shows every tag of the OpenAPI document", async () =>
   await page.goto(`${base}/docs/reference`, { waitUntil: "load" });
   // Redoc replaces the server-rendered outline with its three panels.
   await page.locator(".menu-content").first().waitFor({ state: "visible", timeout: 20_000 });
+  // A tag's heading is named "tag/NAME NAME" (Redoc's share link has an aria-label).
+  const quote = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   for (const tag of tags) {
-    const heading = page.getByRole("heading", { name: tag, exact: true });
+    const name = new RegExp(`^(tag/${quote(tag)} )?${quote(tag)}$`);
+    const heading = page.getByRole("heading", { name });
     assert((await heading.count()) >= 1, `the reference has no heading for the tag ${tag}`);
   }
   const samples = operations.filter(({ op }) => op["x-codeSamples"]).length;
   assert(samples === operations.length, `${operations.length - samples} operations have no x-codeSamples`);
   await page.screenshot({ path: `${screens}/portal-reference.png` });
   noProblems("reference problems");
+});
+
+await check("a resource's search hit opens its schema in the reference", async () => {
+  const schemas = Object.keys(doc.components?.schemas ?? {});
+  if (schemas.length === 0) throw new Error("the OpenAPI document has no components.schemas");
+  const name = schemas.includes("Payment") ? "Payment" : schemas[0];
+  const body = await (await fetch(`${base}/api/public/v1/search?q=${encodeURIComponent(name)}&limit=5`)).json();
+  const hit = body.data.find((h) => h.kind === "resource" && h.title === name);
+  assert(hit, `searching "${name}" finds the resource ${name}`);
+  await page.goto(base + hit.url);
+  const section = page.locator(`[id="${hit.url.split("#")[1]}"]`).first();
+  await section.waitFor({ state: "attached", timeout: 20_000 });
+  // Redoc scrolls to the anchor once it has rendered: poll until the section is on screen.
+  const deadline = Date.now() + 10_000;
+  let top = Infinity;
+  while (Date.now() < deadline) {
+    top = await section.evaluate((e) => e.getBoundingClientRect().top);
+    if (top >= -5 && top < 400) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert(top >= -5 && top < 400, `the schema ${name} is not scrolled into view (top ${top})`);
+  await page.screenshot({ path: `${screens}/portal-reference-schema.png` });
+  noProblems("problems opening a schema");
 });
 
 await check("search works without JavaScript", async () => {
