@@ -197,6 +197,29 @@ pub fn router(config: GatewayConfig) -> Router {
         .layer(middleware::from_fn(move |request: Request, next: Next| {
             request_log::log_requests(logger.clone(), request, next)
         }))
+        .merge(portal_routes())
+}
+
+/// The OpenAPI document of the API (`proto::openapi`), which the developer portal indexes
+/// and renders.
+pub fn openapi_document() -> Value {
+    proto::openapi::document().clone()
+}
+
+/// The developer portal (pages, search, reference): public, so merged after the key checks
+/// and outside the request history, but with request ids and error bodies like every route.
+fn portal_routes() -> Router {
+    portal::Portal::new(openapi_document())
+        .router()
+        .layer(middleware::map_response(
+            |mut response: Response| async move {
+                if let Some(portal::ErrorBody(body)) = response.extensions_mut().remove() {
+                    response.extensions_mut().insert(ErrorBody(body));
+                }
+                response
+            },
+        ))
+        .layer(middleware::from_fn(request_id))
 }
 
 /// Keeps a caller's valid `x-request-id` or makes a `req_...` one, sets it on the response,

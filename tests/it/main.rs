@@ -20,5 +20,6 @@ mod openapi;
 mod operations;
 mod pagination;
 mod platform;
+mod portal;
 mod seed;
 mod webhooks;

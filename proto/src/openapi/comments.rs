@@ -58,15 +58,6 @@ fn tidy(comment: &str) -> String {
     out.trim().to_owned()
 }
 
-/// The first sentence of a description: an operation's summary.
-pub fn first_sentence(text: &str) -> String {
-    let paragraph = text.split("\n\n").next().unwrap_or(text);
-    match paragraph.find(". ") {
-        Some(i) => paragraph[..=i].trim().to_owned(),
-        None => paragraph.trim().to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,7 +65,5 @@ mod tests {
     #[test]
     fn comments_are_tidied() {
         assert_eq!(tidy(" One\n two.\n\n Three.\n"), "One two.\n\nThree.");
-        assert_eq!(first_sentence("Voids it. Then more."), "Voids it.");
-        assert_eq!(first_sentence("No period"), "No period");
     }
 }

@@ -19,7 +19,7 @@ use serde_json::{Map, Value as Json, json};
 pub use samples::Examples;
 
 use crate::{HttpBinding, MethodInfo, Schema, schema};
-use comments::{Comments, first_sentence};
+use comments::Comments;
 use responses::ErrorSet;
 use types::{Mode, Schemas};
 
@@ -159,7 +159,7 @@ fn add_links(paths: &mut BTreeMap<String, Map<String, Json>>) {
 
 fn tag_of(method: &MethodInfo) -> String {
     let name = method.service_name();
-    name.strip_suffix("Service").unwrap_or(name).to_owned()
+    words(name.strip_suffix("Service").unwrap_or(name))
 }
 
 /// Field names that some request body of the same proto file sets: the fields of a
@@ -245,10 +245,9 @@ impl Operation<'_> {
             .comments
             .get(d.parent_file().name(), d.path())
             .map(str::to_owned);
-        let summary = description
-            .as_deref()
-            .map(first_sentence)
-            .unwrap_or_else(|| words(d.name()));
+        // The RPC's name in words ("Refund payment"): comments often open with the state
+        // change ("succeeded -> refunded"), which reads badly as a title.
+        let summary = words(d.name());
         let mut op = Map::new();
         op.insert("operationId".into(), json!(self.operation_id));
         op.insert("summary".into(), json!(summary));
