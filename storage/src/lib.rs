@@ -42,10 +42,43 @@ pub enum StorageError {
 }
 
 impl StorageError {
-    /// The database could not be reached (as opposed to a query that failed): callers
-    /// answer 503 and may retry.
+    /// The database could not be reached or could not take the change now (as opposed to
+    /// a query that is wrong): no connection, a connection that broke, SQLite's write lock
+    /// held past the busy timeout, or PostgreSQL aborting the transaction for a
+    /// serialization failure, a deadlock or a shutdown. The transaction rolled back, so
+    /// nothing was written: callers answer 503 and the same request may be retried.
     pub fn is_unavailable(&self) -> bool {
-        matches!(self, Self::Db(DbErr::ConnectionAcquire(_) | DbErr::Conn(_)))
+        if matches!(self, Self::Db(DbErr::ConnectionAcquire(_) | DbErr::Conn(_))) {
+            return true;
+        }
+        if let Self::Db(
+            DbErr::Query(sea_orm::RuntimeErr::SqlxError(err))
+            | DbErr::Exec(sea_orm::RuntimeErr::SqlxError(err)),
+        ) = self
+            && matches!(
+                **err,
+                sea_orm::sqlx::Error::Io(_)
+                    | sea_orm::sqlx::Error::PoolTimedOut
+                    | sea_orm::sqlx::Error::PoolClosed
+                    | sea_orm::sqlx::Error::WorkerCrashed
+            )
+        {
+            return true;
+        }
+        // SQLite's codes are short numbers: BUSY (5) and LOCKED (6), with their extended
+        // codes in the high bits. PostgreSQL's are five-character SQLSTATEs: 40001, 40P01,
+        // 57P01-57P03 (shutdown, cannot connect now), 53300 (too many connections).
+        self.database_error()
+            .and_then(|db| db.code())
+            .is_some_and(|code| {
+                let sqlite =
+                    code.len() < 5 && code.parse::<u32>().is_ok_and(|n| matches!(n & 0xff, 5 | 6));
+                sqlite
+                    || matches!(
+                        code.as_ref(),
+                        "40001" | "40P01" | "57P01" | "57P02" | "57P03" | "53300"
+                    )
+            })
     }
 
     /// The database refused a value the caller sent: PostgreSQL stores no NUL character in

@@ -234,3 +234,51 @@ async fn every_error_code_is_documented() {
     );
     app.shutdown().await;
 }
+
+/// The search over the generated document of this build: the routes the contract names
+/// come first for the queries integrators type, identifiers stay whole, typos are forgiven.
+#[tokio::test]
+async fn search_ranks_the_real_routes_first() {
+    let app = spawn_app().await;
+    let search = |q: &'static str| {
+        let url = reqwest::Url::parse_with_params(
+            &format!("{}/api/public/v1/search", app.base),
+            &[("q", q)],
+        )
+        .unwrap();
+        let client = app.client.clone();
+        async move {
+            let response = client.get(url).send().await.unwrap();
+            let (status, body) = read(response).await;
+            assert_eq!(status, 200, "{q}: {body}");
+            body["data"].as_array().unwrap().clone()
+        }
+    };
+    for (query, first) in [
+        ("refund payment", "/api/public/v1/payments/{id}/refund"),
+        ("void invoice", "/api/public/v1/invoices/{id}/void"),
+        (
+            "rotate_secret",
+            "/api/public/v1/webhook_endpoints/{id}/rotate_secret",
+        ),
+        ("refnd paymnt", "/api/public/v1/payments/{id}/refund"),
+    ] {
+        let hits = search(query).await;
+        assert_eq!(hits[0]["kind"], "endpoint", "{query}: {:#?}", &hits[..2]);
+        assert!(
+            hits[0]["title"].as_str().unwrap().ends_with(first),
+            "{query}: {:#?}",
+            &hits[..2]
+        );
+        assert!(hits[0]["url"].as_str().unwrap().starts_with("/docs/"));
+    }
+    let hits = search("in_progress").await;
+    assert!(
+        hits.iter().any(|h| h["snippet"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("in_progress")),
+        "{hits:#?}"
+    );
+    app.shutdown().await;
+}
