@@ -66,6 +66,9 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let (stop, stop_rx) = watch::channel(false);
     let mut tasks = Vec::new();
     let groups = config.role.groups();
+    // One set of key budgets for both doors of this process: a request spends its budget
+    // once, whichever door it came in by.
+    let budgets = limits::KeyBudgets::default();
 
     let runs_worker = config.role.runs_worker() && config.run_worker;
     let store = if groups.is_empty() && !runs_worker {
@@ -96,7 +99,8 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
                 objects,
                 max_file_bytes: config.max_file_bytes,
             })
-            .with_webhooks(config.webhooks.clone());
+            .with_webhooks(config.webhooks.clone())
+            .with_budgets(budgets.clone());
         if groups.contains(&Group::Keys) {
             let (store, retention) = (store.clone(), config.request_log_retention);
             let every = Duration::from_secs(3_600);
@@ -158,6 +162,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
                 internal_token: config.internal_token.clone(),
                 body_limit: gateway::DEFAULT_BODY_LIMIT,
                 request_logs: gateway::request_log::LogSettings::default(),
+                budgets,
             }),
             vec![resources, keys, webhooks],
         ));

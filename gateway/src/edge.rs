@@ -2,17 +2,10 @@
 //! remembers for [`KEY_CACHE_TTL`]), and how much it may still call (per-key limits).
 
 use std::{
-    num::NonZeroU32,
     sync::Arc,
     time::{Duration, Instant},
 };
 
-use governor::{
-    Quota, RateLimiter,
-    clock::{Clock, DefaultClock},
-    middleware::StateInformationMiddleware,
-    state::{InMemoryState, NotKeyed},
-};
 use proto::{
     credentials::{self, Credential},
     v1::{VerifyApiKeyRequest, api_keys_service_client::ApiKeysServiceClient},
@@ -126,133 +119,34 @@ impl KeyCache {
     }
 }
 
-type Limiter = RateLimiter<NotKeyed, InMemoryState, DefaultClock, StateInformationMiddleware>;
+pub use limits::Budget;
 
-/// The two budgets of one key.
-struct KeyLimits {
-    per_minute: u32,
-    per_day: u32,
-    minute: Limiter,
-    day: Limiter,
-}
-
-impl KeyLimits {
-    fn new(per_minute: u32, per_day: u32) -> Self {
-        let minute = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
-        let day = NonZeroU32::new(per_day).unwrap_or(NonZeroU32::MIN);
-        let day_quota = Quota::with_period(Duration::from_secs(86_400) / day.get())
-            .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
-            .allow_burst(day);
-        Self {
-            per_minute,
-            per_day,
-            minute: RateLimiter::direct(Quota::per_minute(minute)).with_middleware(),
-            day: RateLimiter::direct(day_quota).with_middleware(),
-        }
-    }
-}
-
-/// What to tell the caller about its budget (`RateLimit-*` headers).
-#[derive(Clone, Copy, Debug)]
-pub struct Budget {
-    pub limit: u32,
-    pub remaining: u32,
-    pub reset_seconds: u64,
-}
-
-/// Per-key GCRA limits (governor): a burst of the whole budget, refilled evenly over the
-/// window. Each check is one atomic compare-and-swap, so concurrent requests can never
-/// overspend a budget. This state is per process; see ARCHITECTURE.md for replicas.
+/// The per-key budgets of the REST door: one [`limits::KeyBudgets`], shared with the gRPC
+/// door of the same process (`asteri::start` hands both the same), so that a request spends
+/// its budget once whichever door it came in by.
 #[derive(Clone, Default)]
 pub struct RateLimits {
-    keys: Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<KeyLimits>>>>,
-}
-
-fn seconds_until_full(limit: u32, remaining: u32, window_secs: u64) -> u64 {
-    let missing = u64::from(limit.saturating_sub(remaining));
-    (missing * window_secs).div_ceil(u64::from(limit.max(1)))
+    budgets: limits::KeyBudgets,
 }
 
 impl RateLimits {
-    fn limits_of(&self, caller: &Caller) -> Arc<KeyLimits> {
-        let mut keys = self
-            .keys
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let entry = keys
-            .entry(caller.key_id.clone())
-            .or_insert_with(|| Arc::new(KeyLimits::new(caller.per_minute, caller.per_day)));
-        if entry.per_minute != caller.per_minute || entry.per_day != caller.per_day {
-            *entry = Arc::new(KeyLimits::new(caller.per_minute, caller.per_day));
-        }
-        entry.clone()
+    pub fn new(budgets: limits::KeyBudgets) -> Self {
+        Self { budgets }
     }
 
     /// Spends one request of the caller's budgets, or says which window is exhausted.
     pub fn check(&self, caller: &Caller) -> Result<Budget, (ApiError, Budget)> {
-        let limits = self.limits_of(caller);
-        // The limiter's own clock: making a new one costs a CPUID per call, which in a
-        // virtual machine is a trap to the hypervisor (it showed in the profile).
-        let clock = limits.minute.clock();
-        let minute = match limits.minute.check() {
-            Ok(snapshot) => snapshot.remaining_burst_capacity(),
-            Err(not_until) => {
-                let retry_after = not_until
-                    .wait_time_from(clock.now())
-                    .as_secs_f64()
-                    .ceil()
-                    .max(1.0) as u64;
-                let budget = Budget {
-                    limit: limits.per_minute,
-                    remaining: 0,
-                    reset_seconds: retry_after,
-                };
-                return Err((
+        self.budgets
+            .spend(&caller.key_id, caller.per_minute, caller.per_day)
+            .map_err(|e| {
+                (
                     ApiError::RateLimited {
-                        window: "minute",
-                        limit: limits.per_minute,
-                        retry_after,
+                        window: e.window,
+                        limit: e.limit,
+                        retry_after: e.retry_after,
                     },
-                    budget,
-                ));
-            }
-        };
-        let day = match limits.day.check() {
-            Ok(snapshot) => snapshot.remaining_burst_capacity(),
-            Err(not_until) => {
-                let retry_after = not_until
-                    .wait_time_from(clock.now())
-                    .as_secs_f64()
-                    .ceil()
-                    .max(1.0) as u64;
-                let budget = Budget {
-                    limit: limits.per_day,
-                    remaining: 0,
-                    reset_seconds: retry_after,
-                };
-                return Err((
-                    ApiError::RateLimited {
-                        window: "day",
-                        limit: limits.per_day,
-                        retry_after,
-                    },
-                    budget,
-                ));
-            }
-        };
-        // Report the window closer to exhaustion.
-        Ok(if day < minute {
-            Budget {
-                limit: limits.per_day,
-                remaining: day,
-                reset_seconds: seconds_until_full(limits.per_day, day, 86_400),
-            }
-        } else {
-            Budget {
-                limit: limits.per_minute,
-                remaining: minute,
-                reset_seconds: seconds_until_full(limits.per_minute, minute, 60),
-            }
-        })
+                    e.budget,
+                )
+            })
     }
 }

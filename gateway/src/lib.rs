@@ -58,13 +58,15 @@ pub struct GatewayConfig {
     pub internal_token: String,
     pub body_limit: usize,
     pub request_logs: request_log::LogSettings,
+    /// The per-key budgets, shared with the gRPC door of the same process.
+    pub budgets: limits::KeyBudgets,
 }
 
 struct Inner {
     keys: KeyCache,
     limits: RateLimits,
     idempotency: IdempotencyServiceClient<Channel>,
-    internal_token: String,
+    internal_token: Arc<str>,
     body_limit: usize,
 }
 
@@ -129,9 +131,9 @@ pub fn router(config: GatewayConfig) -> Router {
     );
     let gateway = Gateway(Arc::new(Inner {
         keys: KeyCache::new(config.keys.clone(), &config.internal_token),
-        limits: RateLimits::default(),
+        limits: RateLimits::new(config.budgets),
         idempotency: IdempotencyServiceClient::new(config.keys),
-        internal_token: config.internal_token,
+        internal_token: config.internal_token.into(),
         body_limit: config.body_limit,
     }));
     let mut paths: BTreeMap<String, MethodRouter> = BTreeMap::new();
@@ -283,6 +285,8 @@ pub(crate) struct Admitted {
     pub org: String,
     pub params: HashMap<String, String>,
     pub request_id: String,
+    /// The internal credential, sent as the proof that this door counted the request.
+    pub edge_proof: Arc<str>,
 }
 
 impl Admitted {
@@ -308,6 +312,9 @@ impl Admitted {
         );
         if let Ok(v) = self.request_id.parse() {
             metadata.insert(credentials::REQUEST_ID_HEADER, v);
+        }
+        if let Ok(v) = self.edge_proof.parse() {
+            metadata.insert(credentials::EDGE_COUNTED_HEADER, v);
         }
         Ok(call)
     }
@@ -394,7 +401,8 @@ impl Gateway {
             key_id: caller.key_id.clone(),
             organization_id: caller.organization_id.clone(),
         };
-        let answer = match admit(route, caller, params, request.headers(), request_id) {
+        let proof = Arc::clone(&self.0.internal_token);
+        let answer = match admit(route, caller, params, request.headers(), request_id, proof) {
             Ok(admitted) => match route.shape() {
                 Shape::Unary => self.unary(route, channel, admitted, request).await,
                 Shape::Upload => streaming::upload(self, route, channel, admitted, request).await,
@@ -547,6 +555,7 @@ fn admit(
     params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
     headers: &http::HeaderMap,
     request_id: String,
+    edge_proof: Arc<str>,
 ) -> Result<Admitted, ApiError> {
     let org = match credentials::organization(headers) {
         None | Some(Ok("")) => return Err(ApiError::OrganizationRequired),
@@ -571,5 +580,6 @@ fn admit(
         org,
         params,
         request_id,
+        edge_proof,
     })
 }

@@ -13,6 +13,12 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 /// Names the internal caller in audit records (optional, with an internal credential).
 pub const SERVICE_NAME_HEADER: &str = "x-asteri-service";
 
+/// Set by the gateway on the calls it forwards, with the internal credential as its value:
+/// the request was counted against its key's budget (and recorded in the request history)
+/// at the REST door, so the gRPC door must not count or record it again. Only a holder of
+/// the internal credential can set it.
+pub const EDGE_COUNTED_HEADER: &str = "x-asteri-edge-counted";
+
 pub const LIVE_PREFIX: &str = "ast_live_";
 pub const TEST_PREFIX: &str = "ast_test_";
 pub const INTERNAL_PREFIX: &str = "ast_int_";

@@ -199,6 +199,9 @@ pub enum Scopes {
 /// The authenticated caller of one request, in the request's extensions.
 #[derive(Clone, Debug)]
 pub struct RequestContext {
+    /// The key's budget after this call spent it (`None`: not counted here, e.g. a call the
+    /// gateway already counted, or an internal caller).
+    pub budget: Option<limits::Budget>,
     pub actor: Actor,
     /// Set for every public RPC; internal RPCs may run without one.
     pub org: Option<OrgId>,
@@ -210,6 +213,7 @@ impl RequestContext {
     /// The operator (the `asteri` command): trusted, local, acting on `org` if given.
     pub fn operator(org: Option<OrgId>) -> Self {
         Self {
+            budget: None,
             actor: Actor {
                 kind: ActorKind::Operator,
                 id: "asteri-cli".to_owned(),
@@ -245,6 +249,7 @@ fn organization_required() -> ServiceError {
 pub struct Authorizer {
     keys: KeyVerifier,
     internal_token: Arc<str>,
+    budgets: limits::KeyBudgets,
 }
 
 impl Authorizer {
@@ -252,7 +257,23 @@ impl Authorizer {
         Self {
             keys,
             internal_token: internal_token.into(),
+            budgets: limits::KeyBudgets::default(),
         }
+    }
+
+    /// Spends keys' budgets in `budgets` (the REST door of the same process spends its
+    /// requests there too).
+    pub fn with_budgets(mut self, budgets: limits::KeyBudgets) -> Self {
+        self.budgets = budgets;
+        self
+    }
+
+    /// Whether the gateway counted this call already (it proves it with the internal
+    /// credential, which no outside caller holds).
+    fn counted_at_the_edge(&self, headers: &http::HeaderMap) -> bool {
+        headers
+            .get(credentials::EDGE_COUNTED_HEADER)
+            .is_some_and(|v| bool::from(v.as_bytes().ct_eq(self.internal_token.as_bytes())))
     }
 
     pub fn keys(&self) -> &KeyVerifier {
@@ -295,6 +316,7 @@ impl Authorizer {
                     .filter(|s| credentials::valid_request_id(s))
                     .unwrap_or("internal");
                 Ok(RequestContext {
+                    budget: None,
                     actor: Actor {
                         kind: ActorKind::InternalService,
                         id: service.to_owned(),
@@ -328,7 +350,23 @@ impl Authorizer {
                         metadata: HashMap::from([("required_scope".to_owned(), scope.clone())]),
                     });
                 }
+                // A call with a key spends its budget once: here, unless it came through the
+                // gateway, which spent it at the REST door.
+                let budget = if self.counted_at_the_edge(headers) {
+                    None
+                } else {
+                    let (minute, day) = (
+                        u32::try_from(key.per_minute_limit).unwrap_or(u32::MAX),
+                        u32::try_from(key.per_day_limit).unwrap_or(u32::MAX),
+                    );
+                    Some(
+                        self.budgets
+                            .spend(&key.id, minute, day)
+                            .map_err(ServiceError::RateLimited)?,
+                    )
+                };
                 Ok(RequestContext {
+                    budget,
                     actor: Actor {
                         kind: ActorKind::ApiKey,
                         id: key.id.clone(),
@@ -349,6 +387,35 @@ fn mismatch() -> ServiceError {
             .to_owned(),
         metadata: HashMap::new(),
     }
+}
+
+/// The `ratelimit-*` response metadata of a budget (the REST door's header names).
+pub fn budget_metadata(metadata: &mut tonic::metadata::MetadataMap, budget: &limits::Budget) {
+    budget_headers_into(
+        |name, value| {
+            if let Ok(v) = value.parse() {
+                metadata.insert(name, v);
+            }
+        },
+        budget,
+    );
+}
+
+fn budget_headers(headers: &mut http::HeaderMap, budget: &limits::Budget) {
+    budget_headers_into(
+        |name, value| {
+            if let Ok(v) = http::HeaderValue::from_str(&value) {
+                headers.insert(name, v);
+            }
+        },
+        budget,
+    );
+}
+
+fn budget_headers_into(mut set: impl FnMut(&'static str, String), budget: &limits::Budget) {
+    set("ratelimit-limit", budget.limit.to_string());
+    set("ratelimit-remaining", budget.remaining.to_string());
+    set("ratelimit-reset", budget.reset_seconds.to_string());
 }
 
 /// Reads the [`RequestContext`] the layer attached. Its absence means the service was
@@ -421,6 +488,7 @@ where
             // of a deprecated RPC is told too.
             let mut response = match authorizer.authorize(request.headers(), method).await {
                 Ok(ctx) => {
+                    let budget = ctx.budget;
                     request.extensions_mut().insert(ctx);
                     let (request, deprecation) = match deprecation::inspect(method, request).await {
                         Ok(inspected) => inspected,
@@ -428,6 +496,9 @@ where
                     };
                     let mut response = inner.call(request).await?;
                     deprecation::announce(response.headers_mut(), deprecation);
+                    if let Some(budget) = budget {
+                        budget_headers(response.headers_mut(), &budget);
+                    }
                     return Ok(response);
                 }
                 Err(err) => Status::from(err).into_http(),

@@ -68,6 +68,10 @@ pub enum ServiceError {
         reason: &'static str,
         message: String,
     },
+    /// 429: the key's per-minute or per-day budget is spent (`RESOURCE_EXHAUSTED`, with the
+    /// window's details in the ErrorInfo and `retry-after` / `ratelimit-*` metadata).
+    #[error("rate limit exceeded: {} requests per {}; retry in {} s", .0.limit, .0.window, .0.retry_after)]
+    RateLimited(limits::Exhausted),
     /// 413: an upload beyond the configured size limit.
     #[error("{message}")]
     PayloadTooLarge { message: String, limit: u64 },
@@ -136,6 +140,23 @@ fn with_violations(code: Code, message: &str, reason: &str, violations: &Violati
 impl From<ServiceError> for Status {
     fn from(err: ServiceError) -> Self {
         match &err {
+            ServiceError::RateLimited(e) => {
+                let mut status = with_reason(
+                    Code::ResourceExhausted,
+                    err.to_string(),
+                    "rate_limited",
+                    HashMap::from([
+                        ("window".to_owned(), e.window.to_owned()),
+                        ("limit".to_owned(), e.limit.to_string()),
+                        ("reset_seconds".to_owned(), e.retry_after.to_string()),
+                    ]),
+                );
+                crate::auth::budget_metadata(status.metadata_mut(), &e.budget);
+                if let Ok(v) = e.retry_after.to_string().parse() {
+                    status.metadata_mut().insert("retry-after", v);
+                }
+                status
+            }
             ServiceError::NotFound { .. } => {
                 with_reason(Code::NotFound, err.to_string(), "not_found", HashMap::new())
             }

@@ -106,6 +106,12 @@ impl Platform {
     }
 
     /// How webhook endpoints are checked and `/test` deliveries made.
+    /// Spends keys' budgets in `budgets`, shared with the gateway of the same process.
+    pub fn with_budgets(mut self, budgets: limits::KeyBudgets) -> Self {
+        self.authorizer = self.authorizer.with_budgets(budgets);
+        self
+    }
+
     pub fn with_webhooks(mut self, webhooks: webhooks::WebhookSettings) -> Self {
         self.webhooks = webhooks;
         self

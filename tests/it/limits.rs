@@ -91,3 +91,78 @@ async fn per_day_limit_is_exact_and_named() {
     );
     app.shutdown().await;
 }
+
+/// Both doors are one product: a key's budget is spent once per request, whichever door it
+/// came in by. REST calls the gateway forwards are not counted again at the gRPC door; a
+/// direct gRPC call spends the same budget and is refused the same way once it is spent.
+#[tokio::test]
+async fn both_doors_spend_one_budget_once() {
+    use proto::v1::{ListCustomersRequest, customers_service_client::CustomersServiceClient};
+    use tonic_types::StatusExt as _;
+
+    let app = spawn_app().await;
+    let org = app.org(true).await;
+    let (key, key_id) = app.key(&org, &["read:customers"], Some((10, 10_000))).await;
+    let t = Tenant { org, key, key_id };
+    let mut grpc = CustomersServiceClient::connect(app.grpc.clone())
+        .await
+        .unwrap();
+    let call = |key: &str, org: &str| {
+        let mut request = tonic::Request::new(ListCustomersRequest {
+            limit: Some(1),
+            ..Default::default()
+        });
+        request
+            .metadata_mut()
+            .insert("x-api-key", key.parse().unwrap());
+        request
+            .metadata_mut()
+            .insert("x-organization-id", org.parse().unwrap());
+        request
+    };
+
+    // Four REST requests: four of ten spent (the forwarded calls are not counted twice).
+    for i in 0..4 {
+        let response = app
+            .req(&t, Method::GET, "/customers?limit=1")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            response.headers()["ratelimit-remaining"],
+            (9 - i).to_string()
+        );
+    }
+    // Six direct gRPC calls spend the rest, with the same budget in their metadata.
+    for i in 0..6 {
+        let answer = grpc.list_customers(call(&t.key, &t.org)).await.unwrap();
+        let remaining = answer.metadata().get("ratelimit-remaining").unwrap();
+        assert_eq!(remaining.to_str().unwrap(), (5 - i).to_string());
+        assert_eq!(answer.metadata().get("ratelimit-limit").unwrap(), "10");
+    }
+    // Spent: refused at both doors, with the window's details.
+    let refused = grpc.list_customers(call(&t.key, &t.org)).await.unwrap_err();
+    assert_eq!(refused.code(), tonic::Code::ResourceExhausted);
+    let info = refused.get_details_error_info().unwrap();
+    assert_eq!(info.reason, "rate_limited");
+    assert_eq!(info.metadata["window"], "minute");
+    assert_eq!(info.metadata["limit"], "10");
+    let retry_after: u64 = refused
+        .metadata()
+        .get("retry-after")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry_after));
+    let response = app
+        .req(&t, Method::GET, "/customers?limit=1")
+        .send()
+        .await
+        .unwrap();
+    assert!(response.headers().contains_key("retry-after"));
+    expect_error(response, 429, "rate_limited").await;
+    app.shutdown().await;
+}
