@@ -105,6 +105,16 @@ pub async fn openapi_examples() -> anyhow::Result<Examples> {
         platform.payments().list_payments(ListPaymentsRequest),
         &org
     );
+    // No webhook endpoint is seeded (it would call out); this is the one request example
+    // written here, and the gateway's parser checks it like the others (see the tests).
+    let examples = examples.with_request(
+        "asteri.v1.CreateWebhookEndpointRequest",
+        serde_json::json!({
+            "url": "https://example.com/webhooks/asteri",
+            "description": "Accounting sync",
+            "event_types": ["invoice.paid", "payments.*"],
+        }),
+    );
     Ok(examples.with_create_requests(proto::schema()))
 }
 

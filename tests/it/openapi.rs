@@ -40,6 +40,21 @@ async fn the_document_is_public_complete_and_cacheable() {
         .sum();
     assert_eq!(operations, bindings);
 
+    // Every request example is a body the gateway's parser accepts for its route.
+    let mut examples = 0;
+    for method in proto::schema().methods().iter().filter(|m| m.is_public()) {
+        for b in &method.http {
+            let op = &doc["paths"][&b.path][b.method.to_ascii_lowercase()];
+            let example = &op["requestBody"]["content"]["application/json"]["example"];
+            if example.is_object() {
+                let parsed = proto::json::json_to_message(&method.descriptor.input(), example);
+                assert!(parsed.is_ok(), "{} {}: {parsed:?}", b.method, b.path);
+                examples += 1;
+            }
+        }
+    }
+    assert!(examples >= 8, "{examples} request examples");
+
     // The examples come from the seed data and are what the API accepts and returns.
     let create = &doc["paths"]["/api/public/v1/customers"]["post"];
     let example = create["requestBody"]["content"]["application/json"]["example"].clone();

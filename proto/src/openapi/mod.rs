@@ -353,17 +353,22 @@ impl Operation<'_> {
             }));
         }
         let input = d.input();
-        let schema = match self.binding.body.as_str() {
+        let (schema, required) = match self.binding.body.as_str() {
             "" => return None,
             "*" => {
                 let path = self.binding.path_fields();
                 let name = Schemas::name(&input, Mode::Input);
                 let schema = schemas.message(&input, Mode::Input, &path);
+                // An empty body reads as `{}`: a body is needed only to give required fields.
+                let required = schema.get("required").is_some();
                 schemas.components.insert(name.clone(), schema);
-                json!({"$ref": format!("#/components/schemas/{name}")})
+                (
+                    json!({"$ref": format!("#/components/schemas/{name}")}),
+                    required,
+                )
             }
             field => match input.get_field_by_name(field).map(|f| f.kind()) {
-                Some(Kind::Message(desc)) => schemas.reference(&desc, Mode::Input),
+                Some(Kind::Message(desc)) => (schemas.reference(&desc, Mode::Input), true),
                 _ => return None,
             },
         };
@@ -371,7 +376,7 @@ impl Operation<'_> {
         if let Some(example) = self.examples.request(&input) {
             media["example"] = example.clone();
         }
-        Some(json!({"required": true, "content": {"application/json": media}}))
+        Some(json!({"required": required, "content": {"application/json": media}}))
     }
 
     fn responses(&self, schemas: &mut Schemas<'_>, has_body: bool) -> Json {

@@ -158,9 +158,10 @@ pub(super) fn code_samples(
             .join(", ");
         options.push(format!("params: {{ path: {{ {params} }} }}"));
     }
-    if let Some(body) = &body
-        && !method.is_client_streaming()
-    {
+    if method.is_client_streaming() {
+        // openapi-fetch sends the FormData as it is; `body` only satisfies the types.
+        options.push("body: { file: \"\" },\n  bodySerializer: () => form".to_owned());
+    } else if let Some(body) = &body {
         let text = serde_json::to_string_pretty(body).unwrap_or_default();
         options.push(format!("body: {}", text.replace('\n', "\n  ")));
     }
@@ -174,8 +175,18 @@ pub(super) fn code_samples(
             options.join(",\n  ")
         )
     };
+    let upload = if method.is_client_streaming() {
+        "import { openAsBlob } from \"node:fs\";\n"
+    } else {
+        ""
+    };
+    let form = if method.is_client_streaming() {
+        "const form = new FormData();\nform.append(\"file\", await openAsBlob(\"./photo.jpg\"), \"photo.jpg\");\n"
+    } else {
+        ""
+    };
     let typescript = format!(
-        "import {{ createAsteri }} from \"@asteri/sdk\";\n\nconst asteri = createAsteri({{\n  apiKey: process.env.ASTERI_API_KEY!,\n  organizationId: process.env.ASTERI_ORGANIZATION_ID!,\n}});\nconst {{ data, error }} = {call};"
+        "import {{ createAsteri }} from \"@asteri/sdk\";\n{upload}\nconst asteri = createAsteri({{\n  apiKey: process.env.ASTERI_API_KEY!,\n  organizationId: process.env.ASTERI_ORGANIZATION_ID!,\n}});\n{form}const {{ data, error }} = {call};"
     );
     json!([
         {"lang": "Shell", "label": "curl", "source": curl},
