@@ -32,7 +32,7 @@ use storage::{Actor, ActorKind, OrgId, Store, api_keys, organizations};
 use subtle::ConstantTimeEq;
 use tonic::{Status, body::Body};
 
-use crate::{deprecation, error::ServiceError};
+use crate::{deprecation, error::ServiceError, idempotent_calls};
 
 /// How long a verified (or refused) key stays cached. Revocation on another replica takes
 /// effect within this time; on the same replica at once (see [`KeyVerifier::forget`]).
@@ -489,12 +489,18 @@ where
             let mut response = match authorizer.authorize(request.headers(), method).await {
                 Ok(ctx) => {
                     let budget = ctx.budget;
-                    request.extensions_mut().insert(ctx);
+                    request.extensions_mut().insert(ctx.clone());
                     let (request, deprecation) = match deprecation::inspect(method, request).await {
                         Ok(inspected) => inspected,
                         Err(status) => return Ok(status.into_http()),
                     };
-                    let mut response = inner.call(request).await?;
+                    let mut response = if idempotent_calls::applies(method, &request) {
+                        let store = authorizer.keys.store.clone();
+                        idempotent_calls::run(&store, &ctx, method, request, |r| inner.call(r))
+                            .await?
+                    } else {
+                        inner.call(request).await?
+                    };
                     deprecation::announce(response.headers_mut(), deprecation);
                     if let Some(budget) = budget {
                         budget_headers(response.headers_mut(), &budget);

@@ -16,6 +16,7 @@ pub mod deprecation;
 pub mod error;
 pub mod files;
 pub mod idempotency;
+mod idempotent_calls;
 pub mod keys;
 pub mod record;
 pub mod request_logs;

@@ -96,3 +96,88 @@ async fn racing_retries_create_exactly_one_object() {
     );
     app.shutdown().await;
 }
+
+/// The gRPC door honours `idempotency-key` metadata on write RPCs as REST honours the
+/// header: one change, the first answer replayed, another message with the key refused.
+#[tokio::test]
+async fn grpc_writes_with_one_idempotency_key_make_one_change() {
+    use proto::v1::{
+        CreateCustomerRequest, ListCustomersRequest,
+        customers_service_client::CustomersServiceClient,
+    };
+    use tonic_types::StatusExt as _;
+
+    let app = spawn_app().await;
+    let t = app.tenant().await;
+    let mut grpc = CustomersServiceClient::connect(app.grpc.clone())
+        .await
+        .unwrap();
+    let request = |name: &str, key: &str| {
+        let mut r = tonic::Request::new(CreateCustomerRequest {
+            name: name.to_owned(),
+            ..Default::default()
+        });
+        let m = r.metadata_mut();
+        m.insert("x-api-key", t.key.parse().unwrap());
+        m.insert("x-organization-id", t.org.parse().unwrap());
+        m.insert("idempotency-key", key.parse().unwrap());
+        r
+    };
+    let first = grpc
+        .create_customer(request("Once Only", "grpc-key-1"))
+        .await
+        .unwrap();
+    assert!(first.metadata().get("idempotent-replayed").is_none());
+    for _ in 0..2 {
+        let again = grpc
+            .create_customer(request("Once Only", "grpc-key-1"))
+            .await
+            .unwrap();
+        assert_eq!(again.metadata().get("idempotent-replayed").unwrap(), "true");
+        assert_eq!(again.get_ref().id, first.get_ref().id);
+    }
+    let reused = grpc
+        .create_customer(request("Someone Else", "grpc-key-1"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        reused.get_details_error_info().unwrap().reason,
+        "idempotency_key_reused"
+    );
+    // A failed call does not keep the key: its retry runs.
+    let refused = grpc
+        .create_customer(request("", "grpc-key-2"))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), tonic::Code::InvalidArgument);
+    let retried = grpc
+        .create_customer(request("Fixed", "grpc-key-2"))
+        .await
+        .unwrap();
+    assert!(retried.metadata().get("idempotent-replayed").is_none());
+
+    let mut list = tonic::Request::new(ListCustomersRequest {
+        limit: Some(100),
+        ..Default::default()
+    });
+    list.metadata_mut()
+        .insert("x-api-key", t.key.parse().unwrap());
+    list.metadata_mut()
+        .insert("x-organization-id", t.org.parse().unwrap());
+    let names: Vec<String> = grpc
+        .list_customers(list)
+        .await
+        .unwrap()
+        .into_inner()
+        .data
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(
+        names.iter().filter(|n| *n == "Once Only").count(),
+        1,
+        "{names:?}"
+    );
+    assert!(!names.iter().any(|n| n == "Someone Else"));
+    app.shutdown().await;
+}
