@@ -158,6 +158,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
                 internal_token: config.internal_token.clone(),
                 body_limit: gateway::DEFAULT_BODY_LIMIT,
                 request_logs: gateway::request_log::LogSettings::default(),
+                auth_failures: gateway::failures::AuthFailureLimit::from_env()?,
             }),
             vec![resources, keys, webhooks],
         ));

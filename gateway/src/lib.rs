@@ -11,6 +11,7 @@ mod deprecation;
 mod docs;
 pub mod edge;
 pub mod error;
+pub mod failures;
 pub mod grpc;
 mod idempotency;
 pub mod request_log;
@@ -58,6 +59,28 @@ pub struct GatewayConfig {
     pub internal_token: String,
     pub body_limit: usize,
     pub request_logs: request_log::LogSettings,
+    /// Attempts with unverified credentials per client address (`failures.rs`).
+    pub auth_failures: failures::AuthFailureLimit,
+}
+
+/// The edge's counters, for the log and a metrics endpoint.
+#[derive(Clone)]
+pub struct EdgeMetrics {
+    logger: request_log::RequestLogger,
+    failures: Arc<failures::FailureGuard>,
+}
+
+impl EdgeMetrics {
+    /// Records queued, dropped (per organization's share) and unauthenticated requests
+    /// counted instead of recorded.
+    pub fn request_log(&self) -> request_log::LogCounts {
+        self.logger.counts()
+    }
+
+    /// Requests refused 429 because their address spent its failed-authentication allowance.
+    pub fn auth_failures_refused(&self) -> u64 {
+        self.failures.refused()
+    }
 }
 
 struct Inner {
@@ -122,13 +145,27 @@ pub(crate) fn internal_request<T>(message: T, token: &str, request_id: &str) -> 
 
 /// The REST router: one route per `google.api.http` binding of the served services.
 pub fn router(config: GatewayConfig) -> Router {
+    router_with_metrics(config).0
+}
+
+/// The REST router and the handle to its counters.
+pub fn router_with_metrics(config: GatewayConfig) -> (Router, EdgeMetrics) {
     let logger = request_log::RequestLogger::start(
         RequestLogsServiceClient::new(config.keys.clone()),
         config.internal_token.clone(),
         config.request_logs,
     );
+    let keys = KeyCache::new(
+        config.keys.clone(),
+        &config.internal_token,
+        config.auth_failures,
+    );
+    let metrics = EdgeMetrics {
+        logger: logger.clone(),
+        failures: keys.failures().clone(),
+    };
     let gateway = Gateway(Arc::new(Inner {
-        keys: KeyCache::new(config.keys.clone(), &config.internal_token),
+        keys,
         limits: RateLimits::default(),
         idempotency: IdempotencyServiceClient::new(config.keys),
         internal_token: config.internal_token,
@@ -172,7 +209,7 @@ pub fn router(config: GatewayConfig) -> Router {
     for (path, method_router) in paths {
         router = router.route(&path, method_router);
     }
-    router
+    let router = router
         .fallback(|request: Request| async move {
             ApiError::RouteNotFound {
                 method: request.method().to_string(),
@@ -197,7 +234,8 @@ pub fn router(config: GatewayConfig) -> Router {
         .layer(middleware::from_fn(move |request: Request, next: Next| {
             request_log::log_requests(logger.clone(), request, next)
         }))
-        .merge(portal_routes())
+        .merge(portal_routes());
+    (router, metrics)
 }
 
 /// The OpenAPI document of the API (`proto::openapi`), which the developer portal indexes
@@ -377,22 +415,32 @@ impl Gateway {
             .get::<RequestId>()
             .map(|r| r.0.clone())
             .unwrap_or_default();
+        // The socket's peer, never a forwarded-for header a client could write itself.
+        let client = request
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
         let caller = match self
             .0
             .keys
-            .authenticate(request.headers(), &request_id)
+            .authenticate(request.headers(), &request_id, client)
             .await
         {
             Ok(caller) => caller,
             Err(err) => return err.into_response(),
         };
-        let budget = match self.0.limits.check(&caller) {
-            Ok(budget) => budget,
-            Err((err, budget)) => return with_budget(err.into_response(), budget),
-        };
+        // From here on the request is its organization's, in its history, refusals included.
         let identity = request_log::LogIdentity {
             key_id: caller.key_id.clone(),
             organization_id: caller.organization_id.clone(),
+        };
+        let budget = match self.0.limits.check(&caller) {
+            Ok(budget) => budget,
+            Err((err, budget)) => {
+                let mut response = with_budget(err.into_response(), budget);
+                response.extensions_mut().insert(identity);
+                return response;
+            }
         };
         let answer = match admit(route, caller, params, request.headers(), request_id) {
             Ok(admitted) => match route.shape() {
