@@ -81,6 +81,14 @@ impl AuthFailureLimit {
     }
 }
 
+/// The client's address: the socket's peer, never a forwarded-for header a client could
+/// write itself. `None` where no socket is known (tests that call the router directly).
+pub fn peer(extensions: &http::Extensions) -> Option<IpAddr> {
+    extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
+}
+
 type Keyed = RateLimiter<IpAddr, DefaultKeyedStateStore<IpAddr>, DefaultClock>;
 
 pub struct FailureGuard {

@@ -14,6 +14,7 @@ pub mod error;
 pub mod failures;
 pub mod grpc;
 mod idempotency;
+mod metrics;
 pub mod request_log;
 mod streaming;
 pub mod transcode;
@@ -41,6 +42,7 @@ use serde_json::{Map, Value};
 use tonic::transport::Channel;
 use tower_http::catch_panic::CatchPanicLayer;
 
+pub use crate::metrics::EdgeMetrics;
 use crate::{
     edge::{Budget, Caller, KeyCache, RateLimits},
     error::{ApiError, ErrorBody, error_response},
@@ -61,26 +63,6 @@ pub struct GatewayConfig {
     pub request_logs: request_log::LogSettings,
     /// Attempts with unverified credentials per client address (`failures.rs`).
     pub auth_failures: failures::AuthFailureLimit,
-}
-
-/// The edge's counters, for the log and a metrics endpoint.
-#[derive(Clone)]
-pub struct EdgeMetrics {
-    logger: request_log::RequestLogger,
-    failures: Arc<failures::FailureGuard>,
-}
-
-impl EdgeMetrics {
-    /// Records queued, dropped (per organization's share) and unauthenticated requests
-    /// counted instead of recorded.
-    pub fn request_log(&self) -> request_log::LogCounts {
-        self.logger.counts()
-    }
-
-    /// Requests refused 429 because their address spent its failed-authentication allowance.
-    pub fn auth_failures_refused(&self) -> u64 {
-        self.failures.refused()
-    }
 }
 
 struct Inner {
@@ -160,10 +142,7 @@ pub fn router_with_metrics(config: GatewayConfig) -> (Router, EdgeMetrics) {
         &config.internal_token,
         config.auth_failures,
     );
-    let metrics = EdgeMetrics {
-        logger: logger.clone(),
-        failures: keys.failures().clone(),
-    };
+    let metrics = EdgeMetrics::new(logger.clone(), keys.failures().clone());
     let gateway = Gateway(Arc::new(Inner {
         keys,
         limits: RateLimits::default(),
@@ -415,11 +394,7 @@ impl Gateway {
             .get::<RequestId>()
             .map(|r| r.0.clone())
             .unwrap_or_default();
-        // The socket's peer, never a forwarded-for header a client could write itself.
-        let client = request
-            .extensions()
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip());
+        let client = failures::peer(request.extensions());
         let caller = match self
             .0
             .keys
