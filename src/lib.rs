@@ -163,6 +163,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
                 body_limit: gateway::DEFAULT_BODY_LIMIT,
                 request_logs: gateway::request_log::LogSettings::default(),
                 budgets,
+                auth_failures: gateway::failures::AuthFailureLimit::from_env()?,
             }),
             vec![resources, keys, webhooks],
         ));

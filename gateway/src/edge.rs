@@ -1,7 +1,9 @@
 //! The edge checks of every request: who is calling (the keys service verifies, this cache
-//! remembers for [`KEY_CACHE_TTL`]), and how much it may still call (per-key limits).
+//! remembers for [`KEY_CACHE_TTL`]; an address that keeps failing is refused before it is
+//! asked, `failures.rs`), and how much it may still call (per-key limits).
 
 use std::{
+    net::IpAddr,
     sync::Arc,
     time::{Duration, Instant},
 };
@@ -13,7 +15,11 @@ use proto::{
 use sha2::{Digest, Sha256};
 use tonic::{Code, transport::Channel};
 
-use crate::{error::ApiError, internal_request};
+use crate::{
+    error::ApiError,
+    failures::{AuthFailureLimit, FailureGuard},
+    internal_request,
+};
 
 /// How long a verdict on a key is reused. Together with the keys service's own cache this
 /// bounds how long a revoked key keeps working (well under the contract's 5 seconds).
@@ -39,24 +45,48 @@ pub struct KeyCache {
     keys: ApiKeysServiceClient<Channel>,
     internal_token: Arc<str>,
     cache: Arc<quick_cache::sync::Cache<[u8; 32], (Instant, Verdict)>>,
+    failures: Arc<FailureGuard>,
 }
 
 impl KeyCache {
-    pub fn new(keys: Channel, internal_token: &str) -> Self {
+    pub fn new(keys: Channel, internal_token: &str, failures: AuthFailureLimit) -> Self {
         Self {
             keys: ApiKeysServiceClient::new(keys),
             internal_token: internal_token.into(),
             cache: Arc::new(quick_cache::sync::Cache::new(100_000)),
+            failures: Arc::new(FailureGuard::new(failures)),
         }
     }
 
+    pub fn failures(&self) -> &Arc<FailureGuard> {
+        &self.failures
+    }
+
+    /// The caller of a request from `client` (the socket's peer; `None` where no socket
+    /// is known, as in tests that call the router directly).
     pub async fn authenticate(
         &self,
         headers: &http::HeaderMap,
         request_id: &str,
+        client: Option<IpAddr>,
     ) -> Result<Caller, ApiError> {
-        let credential = credentials::credential(headers)
-            .map_err(|e| ApiError::Unauthenticated(e.message().into()))?;
+        let credential = credentials::credential(headers);
+        let digest: Option<[u8; 32]> = match &credential {
+            Ok(Credential::ApiKey(secret)) => Some(Sha256::digest(secret.as_bytes()).into()),
+            _ => None,
+        };
+        // Before anything else (the keys service above all): an address that spent its
+        // allowance of unverified credentials is refused, unless this key is known valid.
+        if let Some(ip) = client
+            && !digest.is_some_and(|d| self.failures.is_known_good(&d))
+            && let Err(retry_after) = self.failures.attempt(ip)
+        {
+            return Err(ApiError::TooManyFailedAuthentications {
+                limit: self.failures.limit().per_minute,
+                retry_after,
+            });
+        }
+        let credential = credential.map_err(|e| ApiError::Unauthenticated(e.message().into()))?;
         let secret = match &credential {
             Credential::ApiKey(secret) => secret.clone(),
             // Internal tokens are for the gRPC door; the public edge takes API keys only.
@@ -66,12 +96,13 @@ impl KeyCache {
                 ));
             }
         };
-        let digest: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
+        let digest: [u8; 32] = digest.unwrap_or_else(|| Sha256::digest(secret.as_bytes()).into());
         let verdict = match self.cache.get(&digest) {
             Some((at, verdict)) if at.elapsed() < KEY_CACHE_TTL => verdict,
             _ => {
                 let verdict = self.verify(&secret, credential, request_id).await?;
                 self.cache.insert(digest, (Instant::now(), verdict.clone()));
+                self.failures.verified(digest, verdict.is_ok());
                 verdict
             }
         };

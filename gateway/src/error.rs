@@ -35,6 +35,10 @@ pub enum ApiError {
         limit: u32,
         retry_after: u64,
     },
+    #[error(
+        "too many failed authentications from this address: {limit} per minute; retry in {retry_after} s"
+    )]
+    TooManyFailedAuthentications { limit: u32, retry_after: u64 },
     #[error("{message}")]
     InvalidRequest {
         message: String,
@@ -152,6 +156,12 @@ impl ApiError {
                 body.insert("reset_seconds".into(), json!(retry_after));
                 (StatusCode::TOO_MANY_REQUESTS, "rate_limited".to_owned())
             }
+            Self::TooManyFailedAuthentications { limit, retry_after } => {
+                body.insert("window".into(), json!("minute"));
+                body.insert("limit".into(), json!(limit));
+                body.insert("reset_seconds".into(), json!(retry_after));
+                (StatusCode::TOO_MANY_REQUESTS, "rate_limited".to_owned())
+            }
             Self::InvalidRequest { errors, .. } => {
                 if !errors.is_empty() {
                     body.insert("errors".into(), json!(errors));
@@ -237,7 +247,9 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, body) = self.to_parts();
         let mut response = error_response(status, body);
-        if let Self::RateLimited { retry_after, .. } = &self {
+        if let Self::RateLimited { retry_after, .. }
+        | Self::TooManyFailedAuthentications { retry_after, .. } = &self
+        {
             response
                 .headers_mut()
                 .insert(http::header::RETRY_AFTER, (*retry_after).into());

@@ -11,8 +11,10 @@ mod deprecation;
 mod docs;
 pub mod edge;
 pub mod error;
+pub mod failures;
 pub mod grpc;
 mod idempotency;
+mod metrics;
 pub mod request_log;
 mod streaming;
 pub mod transcode;
@@ -40,6 +42,7 @@ use serde_json::{Map, Value};
 use tonic::transport::Channel;
 use tower_http::catch_panic::CatchPanicLayer;
 
+pub use crate::metrics::EdgeMetrics;
 use crate::{
     edge::{Budget, Caller, KeyCache, RateLimits},
     error::{ApiError, ErrorBody, error_response},
@@ -60,6 +63,8 @@ pub struct GatewayConfig {
     pub request_logs: request_log::LogSettings,
     /// The per-key budgets, shared with the gRPC door of the same process.
     pub budgets: limits::KeyBudgets,
+    /// Attempts with unverified credentials per client address (`failures.rs`).
+    pub auth_failures: failures::AuthFailureLimit,
 }
 
 struct Inner {
@@ -124,13 +129,24 @@ pub(crate) fn internal_request<T>(message: T, token: &str, request_id: &str) -> 
 
 /// The REST router: one route per `google.api.http` binding of the served services.
 pub fn router(config: GatewayConfig) -> Router {
+    router_with_metrics(config).0
+}
+
+/// The REST router and the handle to its counters.
+pub fn router_with_metrics(config: GatewayConfig) -> (Router, EdgeMetrics) {
     let logger = request_log::RequestLogger::start(
         RequestLogsServiceClient::new(config.keys.clone()),
         config.internal_token.clone(),
         config.request_logs,
     );
+    let keys = KeyCache::new(
+        config.keys.clone(),
+        &config.internal_token,
+        config.auth_failures,
+    );
+    let metrics = EdgeMetrics::new(logger.clone(), keys.failures().clone());
     let gateway = Gateway(Arc::new(Inner {
-        keys: KeyCache::new(config.keys.clone(), &config.internal_token),
+        keys,
         limits: RateLimits::new(config.budgets),
         idempotency: IdempotencyServiceClient::new(config.keys),
         internal_token: config.internal_token.into(),
@@ -174,7 +190,7 @@ pub fn router(config: GatewayConfig) -> Router {
     for (path, method_router) in paths {
         router = router.route(&path, method_router);
     }
-    router
+    let router = router
         .fallback(|request: Request| async move {
             ApiError::RouteNotFound {
                 method: request.method().to_string(),
@@ -199,7 +215,8 @@ pub fn router(config: GatewayConfig) -> Router {
         .layer(middleware::from_fn(move |request: Request, next: Next| {
             request_log::log_requests(logger.clone(), request, next)
         }))
-        .merge(portal_routes())
+        .merge(portal_routes());
+    (router, metrics)
 }
 
 /// The OpenAPI document of the API (`proto::openapi`), which the developer portal indexes
@@ -384,22 +401,28 @@ impl Gateway {
             .get::<RequestId>()
             .map(|r| r.0.clone())
             .unwrap_or_default();
+        let client = failures::peer(request.extensions());
         let caller = match self
             .0
             .keys
-            .authenticate(request.headers(), &request_id)
+            .authenticate(request.headers(), &request_id, client)
             .await
         {
             Ok(caller) => caller,
             Err(err) => return err.into_response(),
         };
-        let budget = match self.0.limits.check(&caller) {
-            Ok(budget) => budget,
-            Err((err, budget)) => return with_budget(err.into_response(), budget),
-        };
+        // From here on the request is its organization's, in its history, refusals included.
         let identity = request_log::LogIdentity {
             key_id: caller.key_id.clone(),
             organization_id: caller.organization_id.clone(),
+        };
+        let budget = match self.0.limits.check(&caller) {
+            Ok(budget) => budget,
+            Err((err, budget)) => {
+                let mut response = with_budget(err.into_response(), budget);
+                response.extensions_mut().insert(identity);
+                return response;
+            }
         };
         let proof = Arc::clone(&self.0.internal_token);
         let answer = match admit(route, caller, params, request.headers(), request_id, proof) {

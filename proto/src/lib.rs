@@ -7,6 +7,7 @@
 pub mod credentials;
 pub mod json;
 pub mod openapi;
+pub mod redact;
 pub mod schema;
 
 pub use schema::{HttpBinding, MethodInfo, Schema, schema};

@@ -100,6 +100,8 @@ impl RequestLogsService for RequestLogs {
             );
         }
         let now = Utc::now();
+        // Redacted again where the history lands, whichever caller recorded it: the rules of
+        // `proto::redact` are idempotent, so a record the gateway redacted stays as it is.
         let rows = logs
             .into_iter()
             .map(|l| request_logs::RequestLog {
@@ -107,13 +109,13 @@ impl RequestLogsService for RequestLogs {
                 organization_id: l.organization_id,
                 request_id: l.id,
                 method: l.method,
-                path: l.path,
+                path: proto::redact::target(&l.path),
                 status_code: i32::try_from(l.status_code).unwrap_or(i32::MAX),
                 duration_ms: i64::try_from(l.duration_ms).unwrap_or(i64::MAX),
                 ip: l.ip,
                 key_id: l.key_id,
-                request_body: l.request_body,
-                response_body: l.response_body,
+                request_body: proto::redact::body(l.request_body.as_bytes()),
+                response_body: proto::redact::body(l.response_body.as_bytes()),
                 created_at: l
                     .created_at
                     .and_then(|t| {

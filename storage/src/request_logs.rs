@@ -78,3 +78,10 @@ pub async fn prune(db: &impl Db, before: DateTime<Utc>) -> Result<u64> {
         .await?
         .rows_affected)
 }
+
+/// How many rows the history holds, every organization's and none's together: what an
+/// operator (and the flood tests) compare with the traffic that was served.
+pub async fn count_all(db: &impl Db) -> Result<u64> {
+    use sea_orm::PaginatorTrait;
+    Ok(Entity::find().count(db.conn()).await?)
+}

@@ -1,0 +1,400 @@
+//! Redaction of secrets wherever a request lands (the request history, log lines): one set of
+//! rules for paths, query strings and bodies, parsed or not.
+//!
+//! Two things are secrets: a value whose *name* says so ([`is_secret_name`]: `password`,
+//! `api_key`, `client_secret`, `signature`, ...), and a value whose *shape* says so whatever
+//! its name: the platform's own credentials (`ast_live_`, `ast_test_`, `ast_int_` and any
+//! `ast_<kind>_` token, `whsec_`), JWTs, `Bearer`/`Basic` credentials and the password of a
+//! URL's user info. A body that is not JSON (or is broken JSON) is scanned tolerantly for
+//! `"name": "value"`, `name=value` and `name: value` pairs, because a parser that gives up
+//! must not mean that redaction gives up.
+//!
+//! Every function is idempotent: redacted text redacts to itself, so the gateway and the
+//! service that stores the history can both apply it.
+
+use serde_json::Value;
+
+use crate::credentials::{INTERNAL_PREFIX, LIVE_PREFIX, TEST_PREFIX};
+
+pub const REDACTED: &str = "[REDACTED]";
+pub const WEBHOOK_SECRET_PREFIX: &str = "whsec_";
+
+/// Substrings of a name (lowercased, separators removed) that make its value a secret.
+const SECRET_NAME_PARTS: &[&str] = &[
+    "secret",
+    "password",
+    "passwd",
+    "passphrase",
+    "token",
+    "signature",
+    "authorization",
+    "credential",
+    "apikey",
+    "accesskey",
+    "privatekey",
+    "cardnumber",
+    "cvc",
+    "cvv",
+];
+/// Whole words of a name that make its value a secret (`pwd`, `x-auth`, `key`, `sig`).
+const SECRET_NAME_WORDS: &[&str] = &["pwd", "auth", "key", "sig", "otp", "pin"];
+
+/// Whether a parameter or field of this name holds a secret: `password`, `api_key`,
+/// `clientSecret`, `x-api-key`, `webhook-signature`, `key`; not `key_id` or `keys`.
+pub fn is_secret_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let compact: String = lower.chars().filter(char::is_ascii_alphanumeric).collect();
+    if SECRET_NAME_PARTS.iter().any(|p| compact.contains(p)) {
+        return true;
+    }
+    // Words split on separators and camelCase: `apiKey` is `api`, `key`; `API_KEY` too.
+    let mut words = vec![String::new()];
+    let mut previous = ' ';
+    for c in name.chars() {
+        let camel = c.is_ascii_uppercase() && previous.is_ascii_lowercase();
+        if !c.is_ascii_alphanumeric() || camel {
+            words.push(String::new());
+        }
+        if c.is_ascii_alphanumeric() {
+            words
+                .last_mut()
+                .expect("never empty")
+                .push(c.to_ascii_lowercase());
+        }
+        previous = c;
+    }
+    words.retain(|w| !w.is_empty());
+    // `key` names a secret only as the last word: `api_key`, not `key_id`.
+    words
+        .iter()
+        .any(|w| w != "key" && SECRET_NAME_WORDS.contains(&w.as_str()))
+        || words.last().is_some_and(|w| w == "key")
+}
+
+/// A recorded body: JSON is redacted by field name and by value shape; anything else (broken
+/// JSON included) by the tolerant scan of [`text`].
+pub fn body(bytes: &[u8]) -> String {
+    if bytes.is_empty() {
+        return String::new();
+    }
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(mut json) => {
+            redact_json(&mut json);
+            json.to_string()
+        }
+        Err(_) => text(&String::from_utf8_lossy(bytes)),
+    }
+}
+
+fn redact_json(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                if is_secret_name(key) && !v.is_null() {
+                    *v = Value::String(REDACTED.to_owned());
+                } else {
+                    redact_json(v);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact_json),
+        Value::String(s) => {
+            let redacted = text(s);
+            if redacted != *s {
+                *s = redacted;
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A request target (`/path?query`): a path segment that holds a secret (decoded, it is
+/// credential-shaped or a secret pair) is replaced whole; so is the value of a query
+/// parameter with a secret name or a credential-shaped value.
+pub fn target(path_and_query: &str) -> String {
+    let (path, query) = match path_and_query.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (path_and_query, None),
+    };
+    let mut out: Vec<&str> = Vec::new();
+    for segment in path.split('/') {
+        let decoded = decode(segment, false);
+        out.push(if text(&decoded) == decoded {
+            segment
+        } else {
+            REDACTED
+        });
+    }
+    let mut redacted = out.join("/");
+    if let Some(query) = query {
+        redacted.push('?');
+        redacted.push_str(&self::query(query));
+    }
+    redacted
+}
+
+/// A query string or form body (`a=1&b=2`), each value judged by its name and shape.
+pub fn query(query: &str) -> String {
+    let params: Vec<String> = query
+        .split('&')
+        .map(|param| {
+            let (name, value) = param.split_once('=').unwrap_or(("", param));
+            let decoded = decode(value, true);
+            if is_secret_name(&decode(name, true)) && !value.is_empty() || text(&decoded) != decoded
+            {
+                if name.is_empty() {
+                    REDACTED.to_owned()
+                } else {
+                    format!("{name}={REDACTED}")
+                }
+            } else {
+                param.to_owned()
+            }
+        })
+        .collect();
+    params.join("&")
+}
+
+/// Percent-decoding, repeated (at most three times) so that double encoding hides nothing;
+/// invalid escapes stay as they are, invalid UTF-8 is replaced.
+fn decode(raw: &str, form: bool) -> String {
+    let mut current = raw.to_owned();
+    for _ in 0..3 {
+        if !(current.contains('%') || form && current.contains('+')) {
+            break;
+        }
+        let bytes = current.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            match bytes[i] {
+                b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                    (Some(h), Some(l)) => {
+                        out.push((h * 16 + l) as u8);
+                        i += 3;
+                        continue;
+                    }
+                    _ => out.push(b'%'),
+                },
+                b'+' if form => out.push(b' '),
+                b => out.push(b),
+            }
+            i += 1;
+        }
+        let next = String::from_utf8_lossy(&out).into_owned();
+        if next == current {
+            break;
+        }
+        current = next;
+    }
+    current
+}
+
+/// Free text: credential-shaped substrings anywhere, then secret-named pairs (the tolerant
+/// scan). Shapes go first so that `Authorization: Basic dXNl...` loses its credential even
+/// though the pair's bare value ends at the space after `Basic`.
+pub fn text(input: &str) -> String {
+    pairs(&shapes(input))
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')
+}
+
+/// `"name": value`, `name=value` and `name: value` where the name is a secret's: the value
+/// (quoted up to its closing quote or the end, bare up to a delimiter) becomes [`REDACTED`].
+fn pairs(input: &str) -> String {
+    let chars: Vec<char> = input.chars().collect();
+    let mut out = String::with_capacity(input.len());
+    let mut i = 0;
+    while i < chars.len() {
+        // A name: a run of name characters, perhaps quoted.
+        let quote = matches!(chars[i], '"' | '\'').then_some(chars[i]);
+        let start = i + usize::from(quote.is_some());
+        let mut end = start;
+        while end < chars.len() && is_name_char(chars[end]) {
+            end += 1;
+        }
+        let at_word_start = i == 0 || !is_name_char(chars[i - 1]);
+        if end == start || !at_word_start {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let mut j = end;
+        if let Some(q) = quote {
+            if chars.get(j) != Some(&q) {
+                out.extend(&chars[i..end]);
+                i = end;
+                continue;
+            }
+            j += 1;
+        }
+        let name: String = chars[start..end].iter().collect();
+        while chars.get(j).is_some_and(|c| *c == ' ' || *c == '\t') {
+            j += 1;
+        }
+        if !matches!(chars.get(j), Some(':' | '=')) || !is_secret_name(&name) {
+            out.extend(&chars[i..end]);
+            i = end;
+            continue;
+        }
+        j += 1;
+        while chars.get(j).is_some_and(|c| *c == ' ' || *c == '\t') {
+            j += 1;
+        }
+        out.extend(&chars[i..j]);
+        let (value_start, value_end, close) = match chars.get(j) {
+            Some(&q @ ('"' | '\'')) => {
+                let mut k = j + 1;
+                while k < chars.len() && chars[k] != q {
+                    k += if chars[k] == '\\' { 2 } else { 1 };
+                }
+                let k = k.min(chars.len());
+                (j + 1, k, (k < chars.len()).then_some(q))
+            }
+            // Already redacted (the bare scan would stop at its `]`): kept as it is.
+            _ if chars[j..].starts_with(&REDACTED.chars().collect::<Vec<_>>()) => {
+                (j, j + REDACTED.len(), None)
+            }
+            _ => {
+                let mut k = j;
+                while k < chars.len()
+                    && !chars[k].is_whitespace()
+                    && !matches!(chars[k], ',' | ';' | '&' | '}' | ']' | ')')
+                {
+                    k += 1;
+                }
+                (j, k, None)
+            }
+        };
+        let value: String = chars[value_start..value_end].iter().collect();
+        if value_start > j {
+            out.push(chars[j]);
+        }
+        if value.is_empty() || value == "null" || value == REDACTED {
+            out.push_str(&value);
+        } else {
+            out.push_str(REDACTED);
+        }
+        if let Some(q) = close {
+            out.push(q);
+        }
+        i = value_end + usize::from(close.is_some());
+    }
+    out
+}
+
+fn is_token_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'~' | b'+' | b'/' | b'=')
+}
+
+/// Length of the credential-shaped token starting at `at`, if one does.
+fn credential_at(bytes: &[u8], at: usize) -> Option<usize> {
+    let rest = &bytes[at..];
+    let run = |from: usize, ok: fn(u8) -> bool| {
+        rest[from.min(rest.len())..]
+            .iter()
+            .take_while(|b| ok(**b))
+            .count()
+    };
+    let base64ish = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'+' | b'/' | b'=');
+    for prefix in [
+        LIVE_PREFIX,
+        TEST_PREFIX,
+        INTERNAL_PREFIX,
+        WEBHOOK_SECRET_PREFIX,
+    ] {
+        if rest.starts_with(prefix.as_bytes()) {
+            let n = run(prefix.len(), base64ish);
+            return (n > 0).then_some(prefix.len() + n);
+        }
+    }
+    // Any other token kind of the platform: `ast_<kind>_` and at least 8 characters.
+    if rest.starts_with(b"ast_") {
+        let kind = run(4, |b| b.is_ascii_lowercase());
+        if (1..=12).contains(&kind) && rest.get(4 + kind) == Some(&b'_') {
+            let n = run(5 + kind, base64ish);
+            if n >= 8 {
+                return Some(5 + kind + n);
+            }
+        }
+    }
+    // A JWT: three base64url parts, the first a JSON object (`eyJ`).
+    if rest.starts_with(b"eyJ") {
+        let b64url = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-');
+        let head = run(0, b64url);
+        if head >= 10 && rest.get(head) == Some(&b'.') {
+            let payload = run(head + 1, b64url);
+            if payload > 0 && rest.get(head + 1 + payload) == Some(&b'.') {
+                return Some(head + 2 + payload + run(head + 2 + payload, b64url));
+            }
+        }
+    }
+    None
+}
+
+/// Credential-shaped substrings: the platform's prefixes, JWTs, the credential after
+/// `Bearer`/`Basic`, and a URL's user-info password.
+fn shapes(input: &str) -> String {
+    let bytes = input.as_bytes();
+    let mut out = String::with_capacity(input.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let boundary = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        // Credentials are found anywhere, even glued to other text (`id=ast_live_...`).
+        let mut cut = credential_at(bytes, i).map(|n| (i, i + n));
+        if cut.is_none() && boundary {
+            for scheme in ["bearer", "basic"] {
+                let s = scheme.len();
+                if bytes.len() > i + s
+                    && bytes[i..i + s].eq_ignore_ascii_case(scheme.as_bytes())
+                    && matches!(bytes[i + s], b' ' | b'\t')
+                {
+                    let start = i + s + bytes[i + s..].iter().take_while(|b| **b == b' ').count();
+                    let n = bytes[start..]
+                        .iter()
+                        .take_while(|b| is_token_char(**b))
+                        .count();
+                    if n >= 8 {
+                        cut = Some((start, start + n));
+                    }
+                }
+            }
+        }
+        if cut.is_none() && bytes[i..].starts_with(b"://") {
+            // scheme://user:password@host
+            let auth = &bytes[i + 3..];
+            let end = auth
+                .iter()
+                .position(|b| matches!(b, b'/' | b'?' | b'#') || b.is_ascii_whitespace())
+                .unwrap_or(auth.len());
+            if let Some(at) = auth[..end].iter().rposition(|b| *b == b'@')
+                && let Some(colon) = auth[..at].iter().position(|b| *b == b':')
+                && colon + 1 < at
+            {
+                cut = Some((i + 3 + colon + 1, i + 3 + at));
+            }
+        }
+        match cut {
+            Some((start, end)) if &input[start..end] != REDACTED => {
+                out.push_str(&input[copied..start]);
+                out.push_str(REDACTED);
+                copied = end;
+                i = end;
+            }
+            _ => i += 1,
+        }
+        while i < bytes.len() && !input.is_char_boundary(i) {
+            i += 1;
+        }
+    }
+    out.push_str(&input[copied..]);
+    out
+}
+
+#[cfg(test)]
+#[path = "redact_tests.rs"]
+mod tests;

@@ -1,0 +1,139 @@
+//! Issue 8, part 4: secrets never come back from the request history, wherever the caller
+//! put them: query strings, path segments, parsed and unparsable bodies.
+
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::helpers::*;
+
+/// The stored record of one request, polled until it lands.
+async fn logged(app: &TestApp, t: &Tenant, request_id: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (status, body) = read(
+            app.req(t, Method::GET, &format!("/request_logs/{request_id}"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        if status == 200 {
+            return body;
+        }
+        assert_eq!(status, 404, "{body}");
+        assert!(Instant::now() < deadline, "{request_id} was never recorded");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn secrets_in_paths_queries_and_bodies_never_come_back() {
+    let app = spawn_app().await;
+    let t = app
+        .tenant_with(&["read:customers", "write:customers", "read:logs"])
+        .await;
+    let key = t.key.clone();
+    let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJlLWJ5dGVz";
+    let whsec = "whsec_QUJDREVGR0hJSktMTU5PUFFSU1RVVldY";
+    // (method, path and query, body, the secret that must not come back)
+    let cases: Vec<(Method, String, Option<String>, String)> = vec![
+        (
+            Method::GET,
+            format!("/customers?api_key={key}"),
+            None,
+            key.clone(),
+        ),
+        (
+            Method::GET,
+            "/customers?token=tok-hunter2".into(),
+            None,
+            "tok-hunter2".into(),
+        ),
+        (
+            Method::GET,
+            "/customers?secret=s3cr3t-value".into(),
+            None,
+            "s3cr3t-value".into(),
+        ),
+        (
+            Method::GET,
+            "/customers?client_password=pw-hunter2".into(),
+            None,
+            "pw-hunter2".into(),
+        ),
+        (
+            Method::GET,
+            format!("/customers?id_signature={whsec}"),
+            None,
+            whsec.into(),
+        ),
+        (Method::GET, format!("/customers/{key}"), None, key.clone()),
+        (Method::GET, format!("/customers/{jwt}"), None, jwt.into()),
+        (
+            Method::POST,
+            "/customers".into(),
+            Some(r#"{"password":"hunter2""#.into()),
+            "hunter2".into(),
+        ),
+        (
+            Method::POST,
+            "/customers".into(),
+            Some(r#"{"name": "A", "api_key": "k-hunter2", "#.into()),
+            "k-hunter2".into(),
+        ),
+        (
+            Method::POST,
+            "/customers".into(),
+            Some(format!(
+                r#"{{"name":"A","notes":"Authorization: Bearer {jwt}"}}"#
+            )),
+            jwt.into(),
+        ),
+        (
+            Method::POST,
+            "/customers".into(),
+            Some(format!(r#"{{"name":"A","notes":"mine is {key}"#)),
+            key.clone(),
+        ),
+    ];
+
+    for (i, (method, path, body, secret)) in cases.iter().enumerate() {
+        let request_id = format!("req_redact_{i:02}");
+        let mut request = app
+            .req(&t, method.clone(), path)
+            .header("x-request-id", &request_id);
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/json")
+                .body(body.clone());
+        }
+        let status = request.send().await.unwrap().status().as_u16();
+        assert!(status < 500, "{path}: {status}");
+        let log = logged(&app, &t, &request_id).await;
+        let text = log.to_string();
+        assert!(
+            !text.contains(secret.as_str()),
+            "case {i} leaks {secret}: {log}"
+        );
+        assert!(
+            text.contains("[REDACTED]"),
+            "case {i} says what it hid: {log}"
+        );
+        assert_eq!(log["organization_id"], t.org);
+    }
+    // The list answers no more than the records do.
+    let (_, list) = read(
+        app.req(&t, Method::GET, "/request_logs?limit=100")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let text = list.to_string();
+    for (_, _, _, secret) in &cases {
+        assert!(!text.contains(secret.as_str()), "the list leaks {secret}");
+    }
+    app.shutdown().await;
+}
