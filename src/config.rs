@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 
 use anyhow::{Context as _, bail};
-use services::Group;
+use services::{Group, listen::ConnectionLimits};
 use storage::objects::{ObjectsConfig, S3Config};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -65,6 +65,10 @@ pub struct Config {
     /// Endpoint checks, rotation grace and the delivery settings of the webhooks services and
     /// the worker (`ASTERI_WEBHOOK_*`).
     pub webhooks: services::webhooks::WebhookSettings,
+    /// What one connection may hold on the REST and gRPC listeners: header-read and idle
+    /// timeouts, the connection cap, HTTP/2 limits (`ASTERI_HEADER_READ_TIMEOUT_SECONDS`,
+    /// `ASTERI_IDLE_TIMEOUT_SECONDS`, `ASTERI_MAX_CONNECTIONS`, `ASTERI_HTTP2_*`).
+    pub connections: ConnectionLimits,
     /// Whether a role that delivers webhooks (`all`, `worker`) starts its worker; tests turn
     /// it off to drive workers themselves.
     pub run_worker: bool,
@@ -183,6 +187,7 @@ impl Config {
             max_file_bytes: services::files::DEFAULT_MAX_FILE_BYTES,
             webhooks_url: None,
             webhooks: services::webhooks::WebhookSettings::default(),
+            connections: ConnectionLimits::default(),
             run_worker: true,
         }
     }
@@ -224,6 +229,15 @@ impl Config {
             settings.worker.disable_after = after;
         }
         Ok(settings)
+    }
+
+    /// `ASTERI_HEADER_READ_TIMEOUT_SECONDS`, `ASTERI_IDLE_TIMEOUT_SECONDS` (fractions
+    /// allowed), `ASTERI_MAX_CONNECTIONS`, `ASTERI_HTTP2_MAX_CONCURRENT_STREAMS`,
+    /// `ASTERI_HTTP2_MAX_HEADER_LIST_BYTES`, `ASTERI_HTTP2_MAX_PENDING_RESETS`,
+    /// `ASTERI_HTTP2_MAX_ERROR_RESETS`: each positive, each defaulting to
+    /// [`ConnectionLimits::default`].
+    pub fn connections() -> anyhow::Result<ConnectionLimits> {
+        connection_limits(env)
     }
 
     pub fn from_env(role: Role) -> anyhow::Result<Self> {
@@ -270,7 +284,114 @@ impl Config {
             max_file_bytes: Self::max_file_bytes()?,
             webhooks_url: env("ASTERI_WEBHOOKS_URL"),
             webhooks: Self::webhooks()?,
+            connections: Self::connections()?,
             run_worker: true,
         })
+    }
+}
+
+/// [`Config::connections`] over any source of variables (tests pass a map).
+fn connection_limits(var: impl Fn(&str) -> Option<String>) -> anyhow::Result<ConnectionLimits> {
+    fn parsed<T: std::str::FromStr + PartialOrd + Default>(
+        var: &impl Fn(&str) -> Option<String>,
+        name: &str,
+        what: &str,
+    ) -> anyhow::Result<Option<T>> {
+        var(name)
+            .map(|v| {
+                v.trim()
+                    .parse::<T>()
+                    .ok()
+                    .filter(|n| *n > T::default())
+                    .with_context(|| format!("{name}={v} is not a positive {what}"))
+            })
+            .transpose()
+    }
+    let seconds = |name: &str| -> anyhow::Result<Option<std::time::Duration>> {
+        parsed::<f64>(&var, name, "number of seconds")?
+            .map(|s| {
+                std::time::Duration::try_from_secs_f64(s)
+                    .with_context(|| format!("{name}={s} is not a number of seconds"))
+            })
+            .transpose()
+    };
+    let defaults = ConnectionLimits::default();
+    Ok(ConnectionLimits {
+        header_read_timeout: seconds("ASTERI_HEADER_READ_TIMEOUT_SECONDS")?
+            .unwrap_or(defaults.header_read_timeout),
+        idle_timeout: seconds("ASTERI_IDLE_TIMEOUT_SECONDS")?.unwrap_or(defaults.idle_timeout),
+        max_connections: parsed(&var, "ASTERI_MAX_CONNECTIONS", "number of connections")?
+            .unwrap_or(defaults.max_connections),
+        http2_max_concurrent_streams: parsed(
+            &var,
+            "ASTERI_HTTP2_MAX_CONCURRENT_STREAMS",
+            "number of streams",
+        )?
+        .unwrap_or(defaults.http2_max_concurrent_streams),
+        http2_max_header_list_size: parsed(
+            &var,
+            "ASTERI_HTTP2_MAX_HEADER_LIST_BYTES",
+            "number of bytes",
+        )?
+        .unwrap_or(defaults.http2_max_header_list_size),
+        http2_max_pending_accept_reset_streams: parsed(
+            &var,
+            "ASTERI_HTTP2_MAX_PENDING_RESETS",
+            "number of streams",
+        )?
+        .unwrap_or(defaults.http2_max_pending_accept_reset_streams),
+        http2_max_local_error_reset_streams: parsed(
+            &var,
+            "ASTERI_HTTP2_MAX_ERROR_RESETS",
+            "number of streams",
+        )?
+        .unwrap_or(defaults.http2_max_local_error_reset_streams),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{collections::HashMap, time::Duration};
+
+    use super::*;
+
+    fn limits(vars: &[(&str, &str)]) -> anyhow::Result<ConnectionLimits> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        connection_limits(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn connection_limits_default_and_parse() {
+        assert_eq!(limits(&[]).unwrap(), ConnectionLimits::default());
+        let set = limits(&[
+            ("ASTERI_HEADER_READ_TIMEOUT_SECONDS", "2.5"),
+            ("ASTERI_IDLE_TIMEOUT_SECONDS", "90"),
+            ("ASTERI_MAX_CONNECTIONS", "100"),
+            ("ASTERI_HTTP2_MAX_CONCURRENT_STREAMS", "50"),
+            ("ASTERI_HTTP2_MAX_HEADER_LIST_BYTES", "65536"),
+        ])
+        .unwrap();
+        assert_eq!(set.header_read_timeout, Duration::from_millis(2500));
+        assert_eq!(set.idle_timeout, Duration::from_secs(90));
+        assert_eq!(set.max_connections, 100);
+        assert_eq!(set.http2_max_concurrent_streams, 50);
+        assert_eq!(set.http2_max_header_list_size, 65_536);
+    }
+
+    #[test]
+    fn bad_connection_limits_name_the_variable() {
+        for (name, value) in [
+            ("ASTERI_MAX_CONNECTIONS", "0"),
+            ("ASTERI_MAX_CONNECTIONS", "many"),
+            ("ASTERI_HEADER_READ_TIMEOUT_SECONDS", "-1"),
+            ("ASTERI_IDLE_TIMEOUT_SECONDS", "inf"),
+            ("ASTERI_HTTP2_MAX_HEADER_LIST_BYTES", "99999999999"),
+        ] {
+            let err = limits(&[(name, value)]).unwrap_err();
+            assert!(format!("{err:#}").contains(name), "{err:#}");
+        }
     }
 }

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 mod examples;
 mod health;
+mod listen;
 pub mod seed;
 
 pub use examples::{openapi_document, openapi_examples};
@@ -110,8 +111,10 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
             ));
         }
         let shutdown = stopped(stop_rx.clone());
+        let limits = config.connections.clone();
         tasks.push(tokio::spawn(async move {
-            if let Err(err) = services::serve(platform, &groups, listener, shutdown).await {
+            if let Err(err) = services::serve(platform, &groups, listener, &limits, shutdown).await
+            {
                 tracing::error!(
                     error = &err as &dyn std::error::Error,
                     "gRPC server stopped"
@@ -176,27 +179,12 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         .with_context(|| format!("binding the HTTP address {}", config.http_addr))?;
     let http_addr = listener.local_addr()?;
     let shutdown = stopped(stop_rx);
-    tasks.push(tokio::spawn(async move {
-        let service = app.into_make_service_with_connect_info::<SocketAddr>();
-        // Small JSON answers: without TCP_NODELAY, Nagle and delayed ACKs add ~40 ms.
-        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-            if let Err(err) = tcp.set_nodelay(true) {
-                tracing::debug!(
-                    error = &err as &dyn std::error::Error,
-                    "TCP_NODELAY not set"
-                );
-            }
-        });
-        if let Err(err) = axum::serve(listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await
-        {
-            tracing::error!(
-                error = &err as &dyn std::error::Error,
-                "HTTP server stopped"
-            );
-        }
-    }));
+    tasks.push(tokio::spawn(listen::serve(
+        listener,
+        app,
+        config.connections.clone(),
+        shutdown,
+    )));
 
     Ok(Running {
         http_addr,

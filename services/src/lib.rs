@@ -18,6 +18,7 @@ pub mod files;
 pub mod idempotency;
 mod idempotent_calls;
 pub mod keys;
+pub mod listen;
 pub mod record;
 pub mod request_logs;
 pub mod resource;
@@ -170,11 +171,13 @@ impl Platform {
 }
 
 /// Serves the given groups on `listener`, with gRPC health and reflection (v1 and v1alpha:
-/// grpcurl and Python's grpcio speak only v1alpha), until `shutdown` resolves.
+/// grpcurl and Python's grpcio speak only v1alpha), until `shutdown` resolves; `limits`
+/// bound what connections may hold ([`listen`]).
 pub async fn serve(
     platform: Platform,
     groups: &[Group],
     listener: TcpListener,
+    limits: &listen::ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), tonic::transport::Error> {
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
@@ -234,9 +237,16 @@ pub async fn serve(
                 .await;
         }
     }
-    // Small request/response pairs: without TCP_NODELAY, Nagle and delayed ACKs add ~40 ms.
-    let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
+    // The connection cap, TCP_NODELAY and the header-read and idle watchdog are the
+    // listener's (`listen::incoming`); the HTTP/2 limits are hyper's, set through tonic.
+    let incoming = listen::incoming(listener, limits.clone());
     tonic::transport::Server::builder()
+        .max_concurrent_streams(limits.http2_max_concurrent_streams)
+        .http2_max_header_list_size(limits.http2_max_header_list_size)
+        .http2_max_pending_accept_reset_streams(Some(limits.http2_max_pending_accept_reset_streams))
+        .http2_max_local_error_reset_streams(Some(limits.http2_max_local_error_reset_streams))
+        // Outermost, so that every request marks its connection busy until its answer ends.
+        .layer(listen::TrackLayer)
         .layer(deadline::DeadlineLayer)
         .layer(AuthLayer::new(platform.authorizer.clone()))
         .add_routes(routes.routes())

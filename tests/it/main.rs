@@ -9,6 +9,7 @@ mod activity;
 mod auth;
 mod billing;
 mod cli;
+mod connections;
 mod customers;
 mod deprecation;
 mod files;
