@@ -12,6 +12,8 @@ mod m20261122_000005_files;
 mod m20261122_000006_request_logs;
 mod m20261122_000007_event_subjects;
 mod m20261202_000008_webhooks;
+mod m20261202_000009_team_member_email_keys;
+mod m20261202_000010_history_filter_indexes;
 
 pub struct Migrator;
 
@@ -27,6 +29,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_request_logs::Migration),
             Box::new(m20261122_000007_event_subjects::Migration),
             Box::new(m20261202_000008_webhooks::Migration),
+            Box::new(m20261202_000009_team_member_email_keys::Migration),
+            Box::new(m20261202_000010_history_filter_indexes::Migration),
         ]
     }
 }

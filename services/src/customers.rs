@@ -86,7 +86,8 @@ fn trimmed(items: Vec<String>) -> Vec<String> {
 }
 
 /// Field rules shared by create and update; `present` says which fields the request sets.
-fn check_fields(v: &mut Violations, present: &dyn Fn(&str) -> bool, c: &CreateCustomerRequest) {
+/// Emails are normalised in place ([`Check::email`]).
+fn check_fields(v: &mut Violations, present: &dyn Fn(&str) -> bool, c: &mut CreateCustomerRequest) {
     let mut check = Check(v);
     if present("name") {
         check.required("name", &c.name);
@@ -100,8 +101,8 @@ fn check_fields(v: &mut Violations, present: &dyn Fn(&str) -> bool, c: &CreateCu
     }
     if present("emails") {
         check.max_items("emails", &c.emails, 20);
-        for (i, e) in c.emails.iter().enumerate() {
-            check.email(&format!("emails[{i}]"), e.trim());
+        for (i, e) in c.emails.iter_mut().enumerate() {
+            check.email(&format!("emails[{i}]"), e);
         }
     }
     if present("phones") {
@@ -190,7 +191,7 @@ impl Resource for Customers {
 
 impl Patch<Customers> for UpdateCustomerRequest {
     fn check(&mut self, mask: &Mask, v: &mut Violations) -> ServiceResult<()> {
-        let fields = CreateCustomerRequest {
+        let mut fields = CreateCustomerRequest {
             name: take(&mut self.name),
             company: take(&mut self.company),
             emails: take(&mut self.emails),
@@ -199,7 +200,7 @@ impl Patch<Customers> for UpdateCustomerRequest {
             tags: take(&mut self.tags),
             notes: take(&mut self.notes),
         };
-        check_fields(v, &|f| mask.has(f), &fields);
+        check_fields(v, &|f| mask.has(f), &mut fields);
         *self = UpdateCustomerRequest {
             id: take(&mut self.id),
             update_mask: None,
@@ -247,9 +248,9 @@ impl CustomersService for Customers {
         r: Request<CreateCustomerRequest>,
     ) -> Result<Response<Customer>, Status> {
         let ctx = context(&r)?;
-        let req = r.into_inner();
+        let mut req = r.into_inner();
         let mut v = Violations::default();
-        check_fields(&mut v, &|_| true, &req);
+        check_fields(&mut v, &|_| true, &mut req);
         v.into_result()?;
         let created = resource::create::<Self>(&self.store, &ctx, new_record(req)).await?;
         Ok(Response::new(created))

@@ -116,38 +116,44 @@ pub fn file_message(f: &FileRecord) -> File {
     }
 }
 
-/// RFC 9110 token characters, the alphabet of a media type's type and subtype.
+/// RFC 9110 token characters: a parameter value made only of them needs no quotes.
 fn is_token(s: &str) -> bool {
     !s.is_empty()
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
-/// A media type as stored: `type/subtype` in lowercase, parameters kept. `None` if malformed.
+/// A media type as stored: parsed by the `mime` crate (RFC 9110's grammar, the parser hyper's
+/// ecosystem shares), then written back in one canonical form: `type/subtype` lowercased,
+/// each parameter as `; name=value`, the value quoted when it is not a token. `None` if it
+/// does not parse: an unterminated quote (`text/plain; a="b`), a parameter without `=`, a
+/// missing subtype, non-ASCII. Served back as the download's Content-Type, so what is kept
+/// must be a media type that any client reads the same way.
 pub fn normalize_mime_type(raw: &str) -> Option<String> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Some(DEFAULT_MIME_TYPE.to_owned());
     }
-    if raw.len() > 255
-        || raw
-            .bytes()
-            .any(|b| !(b == b' ' || b == b'\t' || b.is_ascii_graphic()))
-    {
+    // `mime` lets any byte above 0x7f through inside quotes; a header value must be ASCII.
+    if raw.len() > 255 || !raw.is_ascii() {
         return None;
     }
-    let (essence, params) = raw.split_once(';').unwrap_or((raw, ""));
-    let (kind, sub) = essence.trim().split_once('/')?;
-    if !is_token(kind) || !is_token(sub) {
+    let parsed: mime::Mime = raw.parse().ok()?;
+    // `mime` 0.3 takes `image/` (nothing after the slash) for a type: RFC 9110 does not.
+    if parsed.subtype().as_str().is_empty() {
         return None;
     }
-    let essence = format!("{kind}/{sub}").to_ascii_lowercase();
-    let params = params.trim();
-    Some(if params.is_empty() {
-        essence
-    } else {
-        format!("{essence}; {params}")
-    })
+    let mut out = parsed.essence_str().to_owned();
+    for (name, value) in parsed.params() {
+        let value = value.as_str();
+        if is_token(value) {
+            out.push_str(&format!("; {name}={value}"));
+        } else {
+            let escaped = value.replace('\\', "\\\\");
+            out.push_str(&format!("; {name}=\"{escaped}\""));
+        }
+    }
+    Some(out)
 }
 
 /// The file name as stored: the last path segment, trimmed.
@@ -553,6 +559,14 @@ mod tests {
             normalize_mime_type("text/plain;charset=utf-8").unwrap(),
             "text/plain; charset=utf-8"
         );
+        assert_eq!(
+            normalize_mime_type("Text/Plain; Charset=UTF-8; name=\"a b.txt\"").unwrap(),
+            "text/plain; charset=utf-8; name=\"a b.txt\""
+        );
+        assert_eq!(
+            normalize_mime_type("application/x-thing;v=\"1\"").unwrap(),
+            "application/x-thing; v=1"
+        );
         for bad in [
             "png",
             "image/",
@@ -560,6 +574,10 @@ mod tests {
             "a b/c",
             "text/plain; a=\u{7}",
             "ima\u{e9}ge/png",
+            "text/plain; a=\"b",
+            "text/plain; a",
+            "text/plain; a=\"b\"c",
+            "text/plain; a=\"\u{e9}\"",
         ] {
             assert!(normalize_mime_type(bad).is_none(), "{bad}");
         }

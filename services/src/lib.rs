@@ -13,6 +13,7 @@ pub mod currency;
 pub mod customers;
 pub mod deadline;
 pub mod deprecation;
+pub mod email;
 pub mod error;
 pub mod files;
 pub mod idempotency;

@@ -2,7 +2,9 @@
 //!
 //! Rules:
 //! - `name` is required, at most 200 characters.
-//! - `email` is required and must be a valid address (see [`crate::convert::valid_email`]).
+//! - `email` is required and must be a valid address, stored normalised (see
+//!   [`crate::email::normalize`]). Two members of an organization cannot share an address,
+//!   compared without regard to case: the second is 409 `conflict` (a unique index in storage).
 //! - `role` is free-form, at most 64 characters. A member created without one (empty or
 //!   blank) gets [`DEFAULT_ROLE`]; a PATCH cannot blank it (422 `role: ["is required"]`).
 //! - `active` is true when absent. Inactive members stay on record but cannot be assigned.
@@ -65,7 +67,7 @@ fn check_fields(
     v: &mut Violations,
     present: &dyn Fn(&str) -> bool,
     name: &str,
-    email: &str,
+    email: &mut String,
     role: &str,
 ) {
     let mut check = Check(v);
@@ -74,11 +76,7 @@ fn check_fields(
         check.text("name", name, 200);
     }
     if present("email") {
-        if email.trim().is_empty() {
-            check.0.add("email", "is required");
-        } else {
-            check.email("email", email.trim());
-        }
+        check.email("email", email);
     }
     if present("role") {
         check.required("role", role);
@@ -118,7 +116,7 @@ impl Resource for TeamMembers {
 
 impl Patch<TeamMembers> for UpdateTeamMemberRequest {
     fn check(&mut self, mask: &Mask, v: &mut Violations) -> ServiceResult<()> {
-        check_fields(v, &|f| mask.has(f), &self.name, &self.email, &self.role);
+        check_fields(v, &|f| mask.has(f), &self.name, &mut self.email, &self.role);
         Ok(())
     }
 
@@ -127,7 +125,7 @@ impl Patch<TeamMembers> for UpdateTeamMemberRequest {
             m.name = self.name.trim().to_owned();
         }
         if mask.has("email") {
-            m.email = self.email.trim().to_owned();
+            m.email = self.email;
         }
         if mask.has("role") {
             m.role = self.role.trim().to_owned();
@@ -146,18 +144,20 @@ impl TeamMembersService for TeamMembers {
         r: Request<CreateTeamMemberRequest>,
     ) -> Result<Response<TeamMember>, Status> {
         let ctx = context(&r)?;
-        let req = r.into_inner();
-        let role = req.role.trim();
-        let role = if role.is_empty() { DEFAULT_ROLE } else { role };
+        let mut req = r.into_inner();
+        let role = req.role.trim().to_owned();
+        let role = if role.is_empty() { DEFAULT_ROLE } else { &role };
         let mut v = Violations::default();
-        check_fields(&mut v, &|_| true, &req.name, &req.email, role);
+        check_fields(&mut v, &|_| true, &req.name, &mut req.email, role);
         v.into_result()?;
         let now = Utc::now();
         let new = repo::TeamMember {
             id: new_id(ID_PREFIX),
             organization_id: String::new(),
             name: req.name.trim().to_owned(),
-            email: req.email.trim().to_owned(),
+            email: req.email,
+            // Derived from `email` by storage on every write.
+            email_key: String::new(),
             role: role.to_owned(),
             active: req.active.unwrap_or(true),
             created_at: now,

@@ -1,6 +1,6 @@
 //! Reading the audit log and the event outbox (both written only through [`crate::Write`]).
 
-use sea_orm::{ColumnTrait, QueryFilter};
+use sea_orm::{ColumnTrait, QueryFilter, Select};
 
 pub use crate::entities::audit_events::Model as AuditEvent;
 pub use crate::entities::events::Model as Event;
@@ -24,6 +24,22 @@ pub async fn list_audit(
     filter: &AuditFilter,
     q: &PageQuery,
 ) -> Result<Page<AuditEvent>> {
+    Ok(page(db.conn(), audit_select(org, filter), q).await?)
+}
+
+/// The database's plan for [`list_audit`] (see [`crate::tenant::explain_page`]): each
+/// filter is one range scan of an index of `m20261202_000010_history_filter_indexes`.
+#[doc(hidden)]
+pub async fn explain_list_audit(
+    db: &impl Db,
+    org: &OrgId,
+    filter: &AuditFilter,
+    q: &PageQuery,
+) -> Result<Vec<String>> {
+    Ok(crate::tenant::explain_page(db.conn(), audit_select(org, filter), q).await?)
+}
+
+fn audit_select(org: &OrgId, filter: &AuditFilter) -> Select<audit_events::Entity> {
     let mut select = scoped::<audit_events::Entity>(org);
     if let Some(v) = &filter.resource_type {
         select = select.filter(audit_events::Column::ResourceType.eq(v.as_str()));
@@ -37,7 +53,7 @@ pub async fn list_audit(
     if let Some(v) = filter.created_after {
         select = select.filter(audit_events::Column::CreatedAt.gte(v));
     }
-    Ok(page(db.conn(), select, q).await?)
+    select
 }
 
 #[derive(Clone, Debug, Default)]

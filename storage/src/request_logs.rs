@@ -1,7 +1,7 @@
 //! Request history written by the gateway in batches, read per organization.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Select};
 
 pub use crate::entities::request_logs::Model as RequestLog;
 use crate::{
@@ -45,6 +45,22 @@ pub async fn list(
     filter: &RequestLogFilter,
     q: &PageQuery,
 ) -> Result<Page<RequestLog>> {
+    Ok(page(db.conn(), select(org, filter), q).await?)
+}
+
+/// The database's plan for [`list`] (see [`crate::tenant::explain_page`]): each filter is
+/// one range scan of an index of `m20261202_000010_history_filter_indexes`.
+#[doc(hidden)]
+pub async fn explain_list(
+    db: &impl Db,
+    org: &OrgId,
+    filter: &RequestLogFilter,
+    q: &PageQuery,
+) -> Result<Vec<String>> {
+    Ok(crate::tenant::explain_page(db.conn(), select(org, filter), q).await?)
+}
+
+fn select(org: &OrgId, filter: &RequestLogFilter) -> Select<Entity> {
     let mut select = scoped::<Entity>(org);
     if let Some(v) = filter.status_code {
         select = select.filter(Column::StatusCode.eq(v));
@@ -58,7 +74,7 @@ pub async fn list(
     if let Some(v) = filter.created_after {
         select = select.filter(Column::CreatedAt.gte(v));
     }
-    Ok(page(db.conn(), select, q).await?)
+    select
 }
 
 /// The latest log of a request id (callers may reuse their own request ids).
