@@ -76,16 +76,30 @@ impl KeyCache {
             _ => None,
         };
         // Before anything else (the keys service above all): an address that spent its
-        // allowance of unverified credentials is refused, unless this key is known valid.
+        // allowance of failed authentications is refused, unless this key is known valid.
         if let Some(ip) = client
             && !digest.is_some_and(|d| self.failures.is_known_good(&d))
-            && let Err(retry_after) = self.failures.attempt(ip)
+            && let Err(retry_after) = self.failures.admit(ip)
         {
             return Err(ApiError::TooManyFailedAuthentications {
                 limit: self.failures.limit().per_minute,
                 retry_after,
             });
         }
+        let result = self.verified_caller(credential, digest, request_id).await;
+        if let (Err(ApiError::Unauthenticated(_)), Some(ip)) = (&result, client) {
+            self.failures.failed(ip);
+        }
+        result
+    }
+
+    /// The caller of a credential, verified by the keys service (or the cache).
+    async fn verified_caller(
+        &self,
+        credential: Result<Credential, credentials::CredentialError>,
+        digest: Option<[u8; 32]>,
+        request_id: &str,
+    ) -> Result<Caller, ApiError> {
         let credential = credential.map_err(|e| ApiError::Unauthenticated(e.message().into()))?;
         let secret = match &credential {
             Credential::ApiKey(secret) => secret.clone(),

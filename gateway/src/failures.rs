@@ -2,15 +2,17 @@
 //! 429 `rate_limited` with `Retry-After` after a small allowance, without asking the keys
 //! service, and without touching anyone whose key works.
 //!
-//! Every request whose credential the gateway has not seen valid (a missing, malformed,
-//! unknown, revoked or expired one, or a valid key the first time it is seen) spends one
-//! attempt of its address's allowance (governor's keyed GCRA: `burst` at once, refilled at
-//! `per_minute`). Spending *before* the keys service answers makes the bound exact under
-//! concurrency: a thousand parallel requests cannot all slip through while the first
-//! failures are still in flight. A key once verified valid is remembered by digest and
-//! never spends attempts again (until it fails verification), so honest traffic behind the
-//! same address as an attacker (a NAT) keeps working, and no one else's failures can ever
-//! touch it. The address is the socket's peer (`ConnectInfo`), never a header a client can
+//! Every failed authentication (a missing, malformed, unknown, revoked or expired
+//! credential) spends one attempt of its address's allowance (governor's keyed GCRA:
+//! `burst` at once, refilled at `per_minute`); an address that has spent it is blocked until
+//! an attempt is back, and its requests are refused before the keys service is asked. Only
+//! failures count: a new valid key's first requests, however many at once, spend nothing
+//! (counting every unverified request would refuse an honest client that starts 32
+//! connections with a fresh key). Requests already in flight when the block begins finish
+//! normally, so the bound is the allowance plus the address's concurrency. A key once
+//! verified valid is remembered by digest and is never blocked (until it fails
+//! verification), so honest traffic behind the same address as an attacker (a NAT) keeps
+//! working. The address is the socket's peer (`ConnectInfo`), never a header a client can
 //! forge; IPv6 addresses count per /64, the block one subscriber usually holds.
 
 use std::{
@@ -30,7 +32,7 @@ pub const BURST_ENV: &str = "ASTERI_AUTH_FAILURES_BURST";
 /// Addresses tracked before idle ones are forgotten.
 const TRACKED: usize = 100_000;
 
-/// Attempts with an unverified credential per address: `per_minute` refilled evenly, up to
+/// Failed authentications per address: `per_minute` refilled evenly, up to
 /// `burst` at once. `per_minute` 0 turns the guard off.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AuthFailureLimit {
@@ -96,6 +98,10 @@ pub struct FailureGuard {
     limiter: Option<Keyed>,
     /// Digests of credentials verified valid.
     known_good: quick_cache::sync::Cache<[u8; 32], ()>,
+    /// Addresses that spent their allowance, and until when.
+    blocked: quick_cache::sync::Cache<IpAddr, std::time::Instant>,
+    /// How long one attempt takes to come back.
+    refill: std::time::Duration,
     attempts: AtomicU64,
     refused: AtomicU64,
 }
@@ -123,6 +129,8 @@ impl FailureGuard {
             limit,
             limiter,
             known_good: quick_cache::sync::Cache::new(100_000),
+            blocked: quick_cache::sync::Cache::new(TRACKED),
+            refill: std::time::Duration::from_secs(60) / limit.per_minute.max(1),
             attempts: AtomicU64::new(0),
             refused: AtomicU64::new(0),
         }
@@ -145,10 +153,31 @@ impl FailureGuard {
         }
     }
 
-    /// Spends one attempt of `ip`'s allowance; `Err(retry_after_seconds)` when it is spent.
-    pub fn attempt(&self, ip: IpAddr) -> Result<(), u64> {
-        let Some(limiter) = &self.limiter else {
+    /// `Err(retry_after_seconds)` while `ip` is blocked for spending its allowance.
+    pub fn admit(&self, ip: IpAddr) -> Result<(), u64> {
+        let key = address_key(ip);
+        let Some(until) = self.blocked.get(&key) else {
             return Ok(());
+        };
+        let now = std::time::Instant::now();
+        let left = until.saturating_duration_since(now);
+        if left.is_zero() {
+            // The attempt that came back goes to this request alone: the address stays
+            // blocked for one more refill, so that its concurrent requests do not all slip
+            // through at once. A failure spends the attempt (and blocks again); success
+            // leaves the address to its allowance.
+            self.blocked.insert(key, now + self.refill);
+            return Ok(());
+        }
+        self.refused.fetch_add(1, Ordering::Relaxed);
+        Err(left.as_secs_f64().ceil().max(1.0) as u64)
+    }
+
+    /// Spends one attempt of `ip`'s allowance for a failed authentication; the address is
+    /// blocked once the allowance is spent.
+    pub fn failed(&self, ip: IpAddr) {
+        let Some(limiter) = &self.limiter else {
+            return;
         };
         let n = self.attempts.fetch_add(1, Ordering::Relaxed);
         // Idle addresses (full allowance again) are forgotten, so that a scan from many
@@ -157,11 +186,11 @@ impl FailureGuard {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
-        limiter.check_key(&address_key(ip)).map_err(|not_until| {
-            self.refused.fetch_add(1, Ordering::Relaxed);
+        let key = address_key(ip);
+        if let Err(not_until) = limiter.check_key(&key) {
             let wait = not_until.wait_time_from(limiter.clock().now());
-            wait.as_secs_f64().ceil().max(1.0) as u64
-        })
+            self.blocked.insert(key, std::time::Instant::now() + wait);
+        }
     }
 
     /// Requests refused since start (for the log and a metrics endpoint).
@@ -182,29 +211,32 @@ mod tests {
         });
         let attacker: IpAddr = "203.0.113.7".parse().unwrap();
         for _ in 0..20 {
-            assert_eq!(guard.attempt(attacker), Ok(()));
+            assert_eq!(guard.admit(attacker), Ok(()));
+            guard.failed(attacker);
         }
-        let retry_after = guard.attempt(attacker).unwrap_err();
+        assert_eq!(
+            guard.admit(attacker),
+            Ok(()),
+            "the 20th failure spent the last attempt"
+        );
+        guard.failed(attacker);
+        let retry_after = guard.admit(attacker).unwrap_err();
         assert!((1..=3).contains(&retry_after), "one attempt back every 3 s");
         assert_eq!(guard.refused(), 1);
         // Another address, and the same one as IPv4-mapped IPv6 (which it is).
-        assert_eq!(guard.attempt("203.0.113.8".parse().unwrap()), Ok(()));
-        assert!(
-            guard
-                .attempt("::ffff:203.0.113.7".parse().unwrap())
-                .is_err()
-        );
+        assert_eq!(guard.admit("203.0.113.8".parse().unwrap()), Ok(()));
+        assert!(guard.admit("::ffff:203.0.113.7".parse().unwrap()).is_err());
         // IPv6 counts per /64.
-        for i in 0..20 {
+        for i in 0..21 {
             let ip: IpAddr = format!("2001:db8:1:2::{i:x}").parse().unwrap();
-            assert_eq!(guard.attempt(ip), Ok(()));
+            guard.failed(ip);
         }
         assert!(
             guard
-                .attempt("2001:db8:1:2:ffff::1".parse().unwrap())
+                .admit("2001:db8:1:2:ffff::1".parse().unwrap())
                 .is_err()
         );
-        assert_eq!(guard.attempt("2001:db8:1:3::1".parse().unwrap()), Ok(()));
+        assert_eq!(guard.admit("2001:db8:1:3::1".parse().unwrap()), Ok(()));
     }
 
     #[test]
@@ -224,6 +256,7 @@ mod tests {
             burst: 0,
         });
         let ip: IpAddr = "198.51.100.1".parse().unwrap();
-        assert!((0..1_000).all(|_| off.attempt(ip).is_ok()));
+        (0..1_000).for_each(|_| off.failed(ip));
+        assert!(off.admit(ip).is_ok());
     }
 }

@@ -63,7 +63,7 @@ pub struct GatewayConfig {
     pub request_logs: request_log::LogSettings,
     /// The per-key budgets, shared with the gRPC door of the same process.
     pub budgets: limits::KeyBudgets,
-    /// Attempts with unverified credentials per client address (`failures.rs`).
+    /// Failed authentications allowed per client address (`failures.rs`).
     pub auth_failures: failures::AuthFailureLimit,
 }
 
