@@ -250,11 +250,13 @@ pub struct Authorizer {
     keys: KeyVerifier,
     internal_token: Arc<str>,
     budgets: limits::KeyBudgets,
+    history: crate::grpc_history::GrpcHistory,
 }
 
 impl Authorizer {
     pub fn new(keys: KeyVerifier, internal_token: &str) -> Self {
         Self {
+            history: crate::grpc_history::GrpcHistory::new(keys.store.clone()),
             keys,
             internal_token: internal_token.into(),
             budgets: limits::KeyBudgets::default(),
@@ -389,6 +391,28 @@ fn mismatch() -> ServiceError {
     }
 }
 
+/// What the request history keeps of a direct call with a key, taken as it starts.
+fn call_record(
+    ctx: &RequestContext,
+    method: &MethodInfo,
+    request: &http::Request<Body>,
+) -> Option<crate::grpc_history::CallRecord> {
+    let ip = request
+        .extensions()
+        .get::<tonic::transport::server::TcpConnectInfo>()
+        .and_then(|info| info.remote_addr())
+        .map(|addr| addr.ip().to_string())
+        .unwrap_or_default();
+    Some(crate::grpc_history::CallRecord {
+        organization_id: ctx.org.as_ref()?.as_str().to_owned(),
+        key_id: ctx.actor.id.clone(),
+        request_id: ctx.request_id.clone(),
+        path: method.grpc_path.clone(),
+        ip,
+        started: Instant::now(),
+    })
+}
+
 /// The `ratelimit-*` response metadata of a budget (the REST door's header names).
 pub fn budget_metadata(metadata: &mut tonic::metadata::MetadataMap, budget: &limits::Budget) {
     budget_headers_into(
@@ -489,6 +513,9 @@ where
             let mut response = match authorizer.authorize(request.headers(), method).await {
                 Ok(ctx) => {
                     let budget = ctx.budget;
+                    // A direct call with a key (its budget was spent here) goes into the
+                    // request history; the gateway records the calls it forwards.
+                    let record = budget.and_then(|_| call_record(&ctx, method, &request));
                     request.extensions_mut().insert(ctx.clone());
                     let (request, deprecation) = match deprecation::inspect(method, request).await {
                         Ok(inspected) => inspected,
@@ -504,6 +531,9 @@ where
                     deprecation::announce(response.headers_mut(), deprecation);
                     if let Some(budget) = budget {
                         budget_headers(response.headers_mut(), &budget);
+                    }
+                    if let Some(record) = record {
+                        response = authorizer.history.observe(record, response);
                     }
                     return Ok(response);
                 }

@@ -16,6 +16,7 @@ pub mod deprecation;
 pub mod email;
 pub mod error;
 pub mod files;
+mod grpc_history;
 pub mod idempotency;
 mod idempotent_calls;
 pub mod keys;

@@ -245,3 +245,95 @@ async fn requests_are_recorded_redacted_and_truncated() {
     .await;
     app.shutdown().await;
 }
+
+/// Calls made directly over gRPC with a key are in the request history like REST requests;
+/// REST requests (which the gateway forwards over gRPC) are recorded once, not twice.
+#[tokio::test]
+async fn grpc_calls_with_a_key_are_in_the_request_history_once() {
+    use proto::v1::{
+        CreateCustomerRequest, GetCustomerRequest, customers_service_client::CustomersServiceClient,
+    };
+    let app = spawn_app().await;
+    let t = app
+        .tenant_with(&["read:customers", "write:customers", "read:logs"])
+        .await;
+    let mut grpc = CustomersServiceClient::connect(app.grpc.clone())
+        .await
+        .unwrap();
+    fn keyed<T>(message: T, t: &Tenant, id: &str) -> tonic::Request<T> {
+        let mut r = tonic::Request::new(message);
+        let m = r.metadata_mut();
+        m.insert("x-api-key", t.key.parse().unwrap());
+        m.insert("x-organization-id", t.org.parse().unwrap());
+        m.insert("x-request-id", id.parse().unwrap());
+        r
+    }
+    let created = grpc
+        .create_customer(keyed(
+            CreateCustomerRequest {
+                name: "Over gRPC".into(),
+                ..Default::default()
+            },
+            &t,
+            "req_grpc_create",
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let missing = grpc
+        .get_customer(keyed(
+            GetCustomerRequest {
+                id: "cus_00000000000000000000000000000000".into(),
+            },
+            &t,
+            "req_grpc_missing",
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(missing.code(), tonic::Code::NotFound);
+    let rest = app
+        .req(&t, Method::GET, &format!("/customers/{}", created.id))
+        .header("x-request-id", "req_rest_get")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rest.status(), 200);
+
+    // Shipped off the call's path: poll until the three are there.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let records = loop {
+        let (status, page) = read(
+            app.req(&t, Method::GET, "/request_logs?limit=100")
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 200, "{page}");
+        let records: Vec<Value> = page["data"].as_array().unwrap().clone();
+        let ids: Vec<&str> = records.iter().filter_map(|r| r["id"].as_str()).collect();
+        if ["req_grpc_create", "req_grpc_missing", "req_rest_get"]
+            .iter()
+            .all(|id| ids.contains(id))
+        {
+            break records;
+        }
+        assert!(std::time::Instant::now() < deadline, "{ids:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let by_id = |id: &str| -> Vec<&Value> { records.iter().filter(|r| r["id"] == id).collect() };
+    let create = by_id("req_grpc_create");
+    assert_eq!(create.len(), 1);
+    assert_eq!(create[0]["method"], "GRPC");
+    assert_eq!(
+        create[0]["path"],
+        "/asteri.v1.CustomersService/CreateCustomer"
+    );
+    assert_eq!(create[0]["status_code"], 200);
+    assert_eq!(create[0]["key_id"], t.key_id);
+    assert_eq!(by_id("req_grpc_missing")[0]["status_code"], 404);
+    let rest = by_id("req_rest_get");
+    assert_eq!(rest.len(), 1, "a forwarded REST request is recorded once");
+    assert_eq!(rest[0]["method"], "GET");
+    app.shutdown().await;
+}

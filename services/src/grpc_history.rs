@@ -1,0 +1,209 @@
+//! The request history of the gRPC door: a call made directly with an API key is recorded
+//! like a REST request (method `GRPC`, the call's path, the status the REST door would give,
+//! latency, address, key, request id), so that an organization sees all its traffic in one
+//! history. Calls the gateway forwards are recorded by the gateway, never here.
+//!
+//! Nothing on the call's path waits for it: the record is `try_send`-ed into a bounded
+//! channel when the answer's body ends (its trailers carry the status), and one task ships
+//! batches. A full channel drops the record and counts it (warned at most every 10 s).
+//! Message bodies are protobuf; they are not recorded.
+
+use std::{
+    pin::Pin,
+    sync::{
+        Arc, Mutex, OnceLock,
+        atomic::{AtomicU64, Ordering},
+    },
+    task::{Context, Poll},
+    time::{Duration, Instant},
+};
+
+use bytes::Bytes;
+use chrono::Utc;
+use http_body::{Body as HttpBody, Frame, SizeHint};
+use storage::{Store, request_logs};
+use tokio::sync::mpsc;
+use tonic::{Code, Status, body::Body};
+
+const CAPACITY: usize = 10_000;
+const BATCH: usize = 500;
+
+/// Where the gRPC door's records go (one per process, started on first use).
+#[derive(Clone)]
+pub struct GrpcHistory {
+    store: Store,
+    tx: Arc<OnceLock<mpsc::Sender<request_logs::RequestLog>>>,
+    dropped: Arc<AtomicU64>,
+    warned: Arc<Mutex<Option<Instant>>>,
+}
+
+/// What is known of a call when it starts.
+pub struct CallRecord {
+    pub organization_id: String,
+    pub key_id: String,
+    pub request_id: String,
+    pub path: String,
+    pub ip: String,
+    pub started: Instant,
+}
+
+impl GrpcHistory {
+    pub fn new(store: Store) -> Self {
+        Self {
+            store,
+            tx: Arc::new(OnceLock::new()),
+            dropped: Arc::new(AtomicU64::new(0)),
+            warned: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// Records dropped because the channel was full, since start.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
+    fn sender(&self) -> &mpsc::Sender<request_logs::RequestLog> {
+        self.tx.get_or_init(|| {
+            let (tx, rx) = mpsc::channel(CAPACITY);
+            tokio::spawn(ship(self.store.clone(), rx));
+            tx
+        })
+    }
+
+    fn record(&self, call: CallRecord, code: Code) {
+        let row = request_logs::RequestLog {
+            id: request_logs::new_log_id(),
+            organization_id: call.organization_id,
+            request_id: call.request_id,
+            method: "GRPC".to_owned(),
+            path: proto::redact::target(&call.path),
+            status_code: http_status(code),
+            duration_ms: i64::try_from(call.started.elapsed().as_millis()).unwrap_or(i64::MAX),
+            ip: call.ip,
+            key_id: call.key_id,
+            request_body: String::new(),
+            response_body: String::new(),
+            created_at: Utc::now(),
+        };
+        if self.sender().try_send(row).is_err() {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+            let mut warned = self.warned.lock().unwrap_or_else(|e| e.into_inner());
+            if warned.is_none_or(|at| at.elapsed() > Duration::from_secs(10)) {
+                *warned = Some(Instant::now());
+                tracing::warn!(
+                    dropped = self.dropped(),
+                    "gRPC request history full: records dropped"
+                );
+            }
+        }
+    }
+
+    /// The answer, recorded when its body ends (or at once for a trailers-only answer).
+    pub fn observe(
+        &self,
+        call: CallRecord,
+        response: http::Response<Body>,
+    ) -> http::Response<Body> {
+        let (parts, body) = response.into_parts();
+        if let Some(code) = code_of(&parts.headers) {
+            self.record(call, code);
+            return http::Response::from_parts(parts, body);
+        }
+        let observed = Observed {
+            inner: body,
+            pending: Some((self.clone(), call)),
+        };
+        http::Response::from_parts(parts, Body::new(observed))
+    }
+}
+
+async fn ship(store: Store, mut rx: mpsc::Receiver<request_logs::RequestLog>) {
+    let mut batch = Vec::with_capacity(BATCH);
+    while rx.recv_many(&mut batch, BATCH).await > 0 {
+        if let Err(err) = request_logs::insert_batch(&store, std::mem::take(&mut batch)).await {
+            tracing::warn!(
+                error = &err as &dyn std::error::Error,
+                "storing gRPC request history failed"
+            );
+        }
+    }
+}
+
+fn code_of(headers: &http::HeaderMap) -> Option<Code> {
+    let value = headers
+        .get("grpc-status")?
+        .to_str()
+        .ok()?
+        .parse::<i32>()
+        .ok()?;
+    Some(Code::from_i32(value))
+}
+
+/// The status the REST door gives for a gRPC code (CONTRACT section 5).
+fn http_status(code: Code) -> i32 {
+    match code {
+        Code::Ok => 200,
+        Code::InvalidArgument | Code::OutOfRange => 400,
+        Code::Unauthenticated => 401,
+        Code::PermissionDenied => 403,
+        Code::NotFound => 404,
+        Code::AlreadyExists | Code::Aborted | Code::FailedPrecondition => 409,
+        Code::ResourceExhausted => 429,
+        Code::Cancelled => 499,
+        Code::Unavailable => 503,
+        Code::DeadlineExceeded => 504,
+        _ => 500,
+    }
+}
+
+/// A body that records its call once the trailers (or the end, or a drop) arrive.
+struct Observed {
+    inner: Body,
+    pending: Option<(GrpcHistory, CallRecord)>,
+}
+
+impl Observed {
+    fn finish(&mut self, code: Code) {
+        if let Some((history, call)) = self.pending.take() {
+            history.record(call, code);
+        }
+    }
+}
+
+impl HttpBody for Observed {
+    type Data = Bytes;
+    type Error = Status;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Status>>> {
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        match &polled {
+            Poll::Ready(Some(Ok(frame))) => {
+                if let Some(code) = frame.trailers_ref().and_then(code_of) {
+                    self.finish(code);
+                }
+            }
+            Poll::Ready(Some(Err(status))) => self.finish(status.code()),
+            Poll::Ready(None) => self.finish(Code::Ok),
+            Poll::Pending => {}
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+impl Drop for Observed {
+    /// A caller that went away before the end: recorded as cancelled.
+    fn drop(&mut self) {
+        self.finish(Code::Cancelled);
+    }
+}
