@@ -29,6 +29,20 @@ pub struct Tenant {
     pub key_id: String,
 }
 
+impl Tenant {
+    /// A gRPC request with this tenant's key and organization, plus `extra` metadata.
+    pub fn grpc<T>(&self, message: T, extra: &[(&'static str, &str)]) -> tonic::Request<T> {
+        let mut request = tonic::Request::new(message);
+        let m = request.metadata_mut();
+        m.insert("x-api-key", self.key.parse().unwrap());
+        m.insert("x-organization-id", self.org.parse().unwrap());
+        for (name, value) in extra {
+            m.insert(*name, value.parse().unwrap());
+        }
+        request
+    }
+}
+
 static POSTGRES_MIGRATED: OnceCell<()> = OnceCell::const_new();
 
 async fn database_url(dir: &tempfile::TempDir) -> String {

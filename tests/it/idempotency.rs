@@ -113,15 +113,11 @@ async fn grpc_writes_with_one_idempotency_key_make_one_change() {
         .await
         .unwrap();
     let request = |name: &str, key: &str| {
-        let mut r = tonic::Request::new(CreateCustomerRequest {
+        let create = CreateCustomerRequest {
             name: name.to_owned(),
             ..Default::default()
-        });
-        let m = r.metadata_mut();
-        m.insert("x-api-key", t.key.parse().unwrap());
-        m.insert("x-organization-id", t.org.parse().unwrap());
-        m.insert("idempotency-key", key.parse().unwrap());
-        r
+        };
+        t.grpc(create, &[("idempotency-key", key)])
     };
     let first = grpc
         .create_customer(request("Once Only", "grpc-key-1"))
@@ -156,14 +152,13 @@ async fn grpc_writes_with_one_idempotency_key_make_one_change() {
         .unwrap();
     assert!(retried.metadata().get("idempotent-replayed").is_none());
 
-    let mut list = tonic::Request::new(ListCustomersRequest {
-        limit: Some(100),
-        ..Default::default()
-    });
-    list.metadata_mut()
-        .insert("x-api-key", t.key.parse().unwrap());
-    list.metadata_mut()
-        .insert("x-organization-id", t.org.parse().unwrap());
+    let list = t.grpc(
+        ListCustomersRequest {
+            limit: Some(100),
+            ..Default::default()
+        },
+        &[],
+    );
     let names: Vec<String> = grpc
         .list_customers(list)
         .await

@@ -107,18 +107,12 @@ async fn both_doors_spend_one_budget_once() {
     let mut grpc = CustomersServiceClient::connect(app.grpc.clone())
         .await
         .unwrap();
-    let call = |key: &str, org: &str| {
-        let mut request = tonic::Request::new(ListCustomersRequest {
+    let call = |t: &Tenant| {
+        let list = ListCustomersRequest {
             limit: Some(1),
             ..Default::default()
-        });
-        request
-            .metadata_mut()
-            .insert("x-api-key", key.parse().unwrap());
-        request
-            .metadata_mut()
-            .insert("x-organization-id", org.parse().unwrap());
-        request
+        };
+        t.grpc(list, &[])
     };
 
     // Four REST requests: four of ten spent (the forwarded calls are not counted twice).
@@ -136,13 +130,13 @@ async fn both_doors_spend_one_budget_once() {
     }
     // Six direct gRPC calls spend the rest, with the same budget in their metadata.
     for i in 0..6 {
-        let answer = grpc.list_customers(call(&t.key, &t.org)).await.unwrap();
+        let answer = grpc.list_customers(call(&t)).await.unwrap();
         let remaining = answer.metadata().get("ratelimit-remaining").unwrap();
         assert_eq!(remaining.to_str().unwrap(), (5 - i).to_string());
         assert_eq!(answer.metadata().get("ratelimit-limit").unwrap(), "10");
     }
     // Spent: refused at both doors, with the window's details.
-    let refused = grpc.list_customers(call(&t.key, &t.org)).await.unwrap_err();
+    let refused = grpc.list_customers(call(&t)).await.unwrap_err();
     assert_eq!(refused.code(), tonic::Code::ResourceExhausted);
     let info = refused.get_details_error_info().unwrap();
     assert_eq!(info.reason, "rate_limited");

@@ -260,33 +260,23 @@ async fn grpc_calls_with_a_key_are_in_the_request_history_once() {
     let mut grpc = CustomersServiceClient::connect(app.grpc.clone())
         .await
         .unwrap();
-    fn keyed<T>(message: T, t: &Tenant, id: &str) -> tonic::Request<T> {
-        let mut r = tonic::Request::new(message);
-        let m = r.metadata_mut();
-        m.insert("x-api-key", t.key.parse().unwrap());
-        m.insert("x-organization-id", t.org.parse().unwrap());
-        m.insert("x-request-id", id.parse().unwrap());
-        r
-    }
     let created = grpc
-        .create_customer(keyed(
+        .create_customer(t.grpc(
             CreateCustomerRequest {
                 name: "Over gRPC".into(),
                 ..Default::default()
             },
-            &t,
-            "req_grpc_create",
+            &[("x-request-id", "req_grpc_create")],
         ))
         .await
         .unwrap()
         .into_inner();
     let missing = grpc
-        .get_customer(keyed(
+        .get_customer(t.grpc(
             GetCustomerRequest {
                 id: "cus_00000000000000000000000000000000".into(),
             },
-            &t,
-            "req_grpc_missing",
+            &[("x-request-id", "req_grpc_missing")],
         ))
         .await
         .unwrap_err();
