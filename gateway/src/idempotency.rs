@@ -26,7 +26,7 @@ const LOCK_SECONDS: u32 = 60;
 const WAIT: Duration = Duration::from_secs(10);
 
 pub fn valid_key(key: &str) -> bool {
-    !key.is_empty() && key.len() <= 255 && key.bytes().all(|b| b.is_ascii_graphic())
+    proto::credentials::valid_idempotency_key(key)
 }
 
 pub fn fingerprint(method: &str, path: &str, query: Option<&str>, body: &[u8]) -> String {

@@ -19,6 +19,17 @@ pub const SERVICE_NAME_HEADER: &str = "x-asteri-service";
 /// the internal credential can set it.
 pub const EDGE_COUNTED_HEADER: &str = "x-asteri-edge-counted";
 
+/// The longest `Idempotency-Key` (REST header, gRPC metadata) the platform keeps.
+pub const IDEMPOTENCY_KEY_MAX_LEN: usize = 255;
+
+/// Whether an `Idempotency-Key` is acceptable at either door: 1 to 255 visible ASCII
+/// characters.
+pub fn valid_idempotency_key(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= IDEMPOTENCY_KEY_MAX_LEN
+        && key.bytes().all(|b| b.is_ascii_graphic())
+}
+
 pub const LIVE_PREFIX: &str = "ast_live_";
 pub const TEST_PREFIX: &str = "ast_test_";
 pub const INTERNAL_PREFIX: &str = "ast_int_";

@@ -16,7 +16,7 @@ use crate::{
 };
 
 /// Longest `Idempotency-Key` accepted (Stripe's limit).
-pub const MAX_KEY_LEN: usize = 255;
+pub const MAX_KEY_LEN: usize = proto::credentials::IDEMPOTENCY_KEY_MAX_LEN;
 
 #[derive(Clone)]
 pub struct Idempotency {

@@ -90,9 +90,7 @@ async fn prepare(
         .headers()
         .get(HEADER)
         .and_then(|v| v.to_str().ok())
-        .filter(|k| {
-            !k.is_empty() && k.len() <= MAX_KEY_LEN && k.bytes().all(|b| b.is_ascii_graphic())
-        })
+        .filter(|k| proto::credentials::valid_idempotency_key(k))
         .map(str::to_owned)
         .ok_or_else(|| {
             Status::from(ServiceError::malformed(
