@@ -13,7 +13,6 @@
 //!
 //! Events: `service.created`, `service.updated`, `service.deleted`.
 
-use chrono::Utc;
 use proto::v1::{
     CreateServiceItemRequest, DeleteServiceItemRequest, GetServiceItemRequest,
     ListServiceItemsRequest, ListServiceItemsResponse, ServiceItem, UpdateServiceItemRequest,
@@ -200,7 +199,7 @@ impl ServiceCatalogService for Catalog {
         let mut v = Violations::default();
         let fields = check_fields(&mut v, &|_| true, &req, true);
         v.into_result()?;
-        let now = Utc::now();
+        let now = storage::now();
         let new = repo::ServiceItem {
             id: new_id(ID_PREFIX),
             organization_id: String::new(),

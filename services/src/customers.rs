@@ -7,7 +7,6 @@ use proto::v1::{
 };
 use std::mem::take;
 
-use chrono::Utc;
 use storage::{
     AddressList, AddressRecord, Store, StringList, Write,
     customers::{self as repo, CustomerFilter, ID_PREFIX},
@@ -159,7 +158,7 @@ pub(crate) fn check_address(check: &mut Check<'_>, prefix: &str, a: &Address) {
 
 /// A new customer's record from checked fields (also what the benchmark seeds).
 pub fn new_record(req: CreateCustomerRequest) -> repo::Customer {
-    let now = Utc::now();
+    let now = storage::now();
     repo::Customer {
         id: new_id(ID_PREFIX),
         organization_id: String::new(),

@@ -17,15 +17,27 @@ pub async fn record<M: prost::Message + prost::Name>(
     after: Option<&M>,
     event: Option<&str>,
 ) -> ServiceResult<Option<String>> {
+    let change = change(action, resource_type, id, before, after, event);
+    Ok(w.record(change).await?)
+}
+
+/// The audit entry and event of a change, for [`record`] and for [`storage::Store::create`].
+pub fn change<'a, M: prost::Message + prost::Name>(
+    action: &'a str,
+    resource_type: &'a str,
+    id: &'a str,
+    before: Option<&M>,
+    after: Option<&M>,
+    event: Option<&'a str>,
+) -> Change<'a> {
     let (before, after) = (before.map(to_json), after.map(to_json));
     let data = after.clone().or_else(|| before.clone()).unwrap_or_default();
-    let change = Change {
+    Change {
         action,
         resource_type,
         resource_id: id,
         before,
         after,
         event: event.map(|t| (t, data)),
-    };
-    Ok(w.record(change).await?)
+    }
 }

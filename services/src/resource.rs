@@ -17,7 +17,7 @@ use crate::{
     auth::{RequestContext, context},
     convert::{next_cursor, page_query},
     error::{ServiceError, ServiceResult, Violations},
-    record::record,
+    record::{self, record},
 };
 
 /// A resource of the public API: its record, its message, and what its changes record.
@@ -155,7 +155,15 @@ pub async fn create<R: Resource>(
     ctx: &RequestContext,
     new: R::Record,
 ) -> ServiceResult<R::Message> {
-    insert::<R>(store.write(ctx.write_context()?).await?, new).await
+    // Rendered from the record as it will be stored (its times are `storage::now()`), so
+    // that the answer and the event need no read back: on PostgreSQL the whole create is
+    // one statement (`Store::create`).
+    let message = R::render(&new);
+    let action = format!("{}.create", R::NAME);
+    let id = new.id().to_owned();
+    let change = record::change(&action, R::NAME, &id, None, Some(&message), R::CREATED);
+    store.create(ctx.write_context()?, new, change).await?;
+    Ok(message)
 }
 
 /// Inserts a new record in an open write (whose checks of other rows it keeps true),

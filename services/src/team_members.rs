@@ -14,7 +14,6 @@
 //! Events: `team_member.created`, `team_member.updated`. A deletion is audited
 //! (`team_member.delete`) without an event, as section 8 of the contract names none.
 
-use chrono::Utc;
 use proto::v1::{
     CreateTeamMemberRequest, DeleteTeamMemberRequest, GetTeamMemberRequest, ListTeamMembersRequest,
     ListTeamMembersResponse, TeamMember, UpdateTeamMemberRequest,
@@ -150,7 +149,7 @@ impl TeamMembersService for TeamMembers {
         let mut v = Violations::default();
         check_fields(&mut v, &|_| true, &req.name, &mut req.email, role);
         v.into_result()?;
-        let now = Utc::now();
+        let now = storage::now();
         let new = repo::TeamMember {
             id: new_id(ID_PREFIX),
             organization_id: String::new(),

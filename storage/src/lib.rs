@@ -31,6 +31,14 @@ pub use entities::{AddressList, AddressRecord, LineItemList, LineItemRecord, Str
 pub use tenant::{Page, PageQuery, Record};
 pub use write::{Actor, ActorKind, Change, Write, WriteContext};
 
+/// Now, in microseconds: what every supported database keeps of a time. A record stamped
+/// with it reads back exactly as it was written, so that what a create answers (and the
+/// event it raises) is what a later read renders.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound as _;
+    chrono::Utc::now().trunc_subsecs(6)
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     #[error("database error")]

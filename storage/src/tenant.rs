@@ -189,7 +189,7 @@ macro_rules! tenant_repo {
         /// Writes every column of `model` (found by id within the write's organization),
         /// stamped `updated_at` now.
         pub async fn save(w: &$crate::Write, model: Model) -> $crate::Result<Model> {
-            save_at(w, model, chrono::Utc::now()).await
+            save_at(w, model, $crate::now()).await
         }
 
         /// [`save`] stamped `updated_at` = `at`: for a change whose other times (`paid_at`,
@@ -270,6 +270,25 @@ macro_rules! tenant_repo {
             ) -> impl Future<Output = $crate::Result<Self>> + Send {
                 save(w, record)
             }
+            fn insert_statement(
+                db: &sea_orm::DatabaseConnection,
+                org: &$crate::OrgId,
+                mut record: Self,
+            ) -> impl Future<Output = $crate::Result<$crate::tenant::Prepared<Self>>> + Send {
+                use sea_orm::{
+                    ActiveModelBehavior as _, EntityTrait as _, IntoActiveModel as _,
+                    QueryTrait as _, TryIntoModel as _,
+                };
+                record.organization_id = org.as_str().to_owned();
+                async move {
+                    // What an ActiveModel insert runs first: the entity's own rules
+                    // (derived columns such as team members' `email_key`).
+                    let model = record.into_active_model().before_save(db, true).await?;
+                    let statement =
+                        Entity::insert(model.clone()).build(sea_orm::DbBackend::Postgres);
+                    Ok(Ok((model.try_into_model()?, statement)))
+                }
+            }
             fn delete(
                 w: &$crate::Write,
                 id: &str,
@@ -279,6 +298,10 @@ macro_rules! tenant_repo {
         }
     };
 }
+
+/// A record ready to be inserted by one statement, or the record given back (see
+/// [`Record::insert_statement`]).
+pub type Prepared<R> = std::result::Result<(R, sea_orm::Statement), R>;
 
 /// A tenant record as the services' generic drivers see it (implemented by [`tenant_repo!`]
 /// for a table's `Model`, by hand for a record that spans tables). Every function is pinned
@@ -298,6 +321,16 @@ pub trait Record: Clone + Send + Sync + Sized + 'static {
         id: &str,
     ) -> impl Future<Output = crate::Result<Option<Self>>> + Send;
     fn insert(w: &crate::Write, record: Self) -> impl Future<Output = crate::Result<Self>> + Send;
+    /// The PostgreSQL INSERT of a new record in `org`, and the record as it will be stored
+    /// (in `org`, its derived columns set), for [`crate::Store::create`] to run as part of
+    /// one statement; `Err(record)` for a record that one INSERT cannot store.
+    fn insert_statement(
+        _db: &sea_orm::DatabaseConnection,
+        _org: &OrgId,
+        record: Self,
+    ) -> impl Future<Output = crate::Result<Prepared<Self>>> + Send {
+        async move { Ok(Err(record)) }
+    }
     /// Writes the record back, stamped `updated_at` now.
     fn save(w: &crate::Write, record: Self) -> impl Future<Output = crate::Result<Self>> + Send;
     /// Deletes the record; returns it, or `None` if it does not exist in the organization.

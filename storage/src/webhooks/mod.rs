@@ -37,7 +37,7 @@ pub struct NewEndpoint {
 
 /// A new endpoint's row (insert it with [`insert`]).
 pub fn new_endpoint(new: NewEndpoint) -> Endpoint {
-    let now = Utc::now();
+    let now = crate::now();
     Endpoint {
         id: new_id(ENDPOINT_PREFIX),
         organization_id: String::new(),

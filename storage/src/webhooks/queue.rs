@@ -81,13 +81,8 @@ pub struct Handoff {
     pub tx: tokio::sync::mpsc::UnboundedSender<Vec<Ready>>,
 }
 
-/// How many deliveries the write's one statement inserts itself on PostgreSQL (their ids
-/// are made before it runs); an event with more subscribed endpoints inserts the rest in
-/// a second statement.
-pub(crate) const INLINE_DELIVERIES: usize = 8;
-
 /// An endpoint subscribed to a write's event, and the id of its delivery when the write's
-/// statement already inserted it.
+/// statement already inserted it (on PostgreSQL, always).
 #[derive(Debug)]
 pub(crate) struct Subscribed {
     pub endpoint: Endpoint,

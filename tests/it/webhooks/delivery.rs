@@ -106,6 +106,12 @@ async fn deliveries_are_signed_filtered_and_verified_by_the_official_library() {
         .unwrap()
         .json();
     assert_eq!(created["data"]["id"], customer["id"]);
+    // A create renders the record as stored, without reading it back: its event carries
+    // exactly what it answered (and `customers::create_get_update_delete` reads it back).
+    assert_eq!(
+        created["data"], customer,
+        "the event carries what the create answered"
+    );
     assert_eq!(created["data"]["emails"], json!(["ada@example.com"]));
 
     let secret = |ep: &serde_json::Value| ep["secret"].as_str().unwrap().to_owned();
