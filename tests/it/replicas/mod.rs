@@ -1,0 +1,370 @@
+//! Several replicas as one system (issue 9, item 5): two gateways, two service replicas
+//! (`--role services`) and two webhook workers, real processes of the built binary on one
+//! PostgreSQL database of the test's own and one Redis. Gateway A dials service replica 1,
+//! gateway B replica 2. Needs `ASTERI_TEST_DATABASE_URL` (PostgreSQL) and
+//! `ASTERI_TEST_REDIS_URL`; skipped with a note without them (`.ci/run` sets both).
+
+mod restart;
+mod system;
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use axum::{Router, extract::State, http::HeaderMap, routing::post};
+use futures::{StreamExt as _, future::join_all, stream};
+use proto::v1::{RevokeApiKeyRequest, api_keys_service_client::ApiKeysServiceClient};
+use reqwest::{Client, Method};
+use serde_json::{Value, json};
+
+use self::system::{Proc, System, any_port};
+use crate::{helpers::*, limits_shared::unique_prefix};
+
+/// The running system and the keys the sections use.
+pub struct Replicas {
+    pub system: System,
+    pub services: Vec<Proc>,
+    pub workers: Vec<Proc>,
+    pub gateways: Vec<Proc>,
+    pub org: String,
+    pub client: Client,
+}
+
+impl Replicas {
+    async fn start(database_url: &str, redis_url: &str, dir: tempfile::TempDir) -> Self {
+        let mut system = System::new(dir, database_url, redis_url, &unique_prefix("replicas"));
+        // Migrated once, before replicas race to.
+        system.cli(&["migrate"]).await;
+        let org = system
+            .cli(&[
+                "orgs",
+                "create",
+                "--name",
+                "Replicas",
+                "--sandbox",
+                "--json",
+            ])
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let mut services = Vec::new();
+        for _ in 0..2 {
+            services.push(system.serve("services", any_port(), &[]).await);
+        }
+        let mut workers = Vec::new();
+        for _ in 0..2 {
+            workers.push(system.serve("worker", any_port(), &[]).await);
+        }
+        let mut gateways = Vec::new();
+        for i in 0..2 {
+            let upstream = services[i].grpc_url();
+            gateways.push(
+                system
+                    .serve("gateway", any_port(), &upstreams(&upstream))
+                    .await,
+            );
+        }
+        Self {
+            system,
+            services,
+            workers,
+            gateways,
+            org,
+            client: Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .unwrap(),
+        }
+    }
+
+    /// A key of the system's organization (`asteri keys create`): (secret, id).
+    async fn key(&self, scopes: &str, per_minute: u32, per_day: u32) -> (String, String) {
+        let (minute, day) = (per_minute.to_string(), per_day.to_string());
+        let key = self
+            .system
+            .cli(&[
+                "keys",
+                "create",
+                "--org",
+                &self.org,
+                "--name",
+                "replica test",
+                "--scopes",
+                scopes,
+                "--per-minute",
+                &minute,
+                "--per-day",
+                &day,
+                "--json",
+            ])
+            .await;
+        let field = |name: &str| key[name].as_str().unwrap().to_owned();
+        (field("secret"), field("id"))
+    }
+
+    fn req(
+        &self,
+        gateway: usize,
+        key: &str,
+        method: Method,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
+        let base = self.gateways[gateway].base();
+        self.client
+            .request(method, format!("{base}/api/public/v1{path}"))
+            .header("x-api-key", key)
+            .header("x-organization-id", &self.org)
+    }
+
+    /// Every process's log, for a failure message.
+    fn logs(&self) -> String {
+        let all = self
+            .services
+            .iter()
+            .chain(&self.workers)
+            .chain(&self.gateways);
+        all.map(|p| format!("--- {}\n{}", p.name, p.log()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+fn upstreams(url: &str) -> Vec<(&'static str, String)> {
+    [
+        "ASTERI_RESOURCES_URL",
+        "ASTERI_KEYS_URL",
+        "ASTERI_WEBHOOKS_URL",
+    ]
+    .into_iter()
+    .map(|name| (name, url.to_owned()))
+    .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_gateways_two_service_replicas_and_two_workers_are_one_system() {
+    let Some(redis_url) = crate::limits_shared::test_redis_url() else {
+        return;
+    };
+    if std::env::var("ASTERI_TEST_DATABASE_URL").map_or(true, |u| !u.starts_with("postgres")) {
+        eprintln!("skipped: set ASTERI_TEST_DATABASE_URL to a PostgreSQL URL to run it");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = own_database_url(&dir).await;
+    let mut replicas = Replicas::start(&database_url, &redis_url, dir).await;
+
+    limits_are_exact_across_gateways(&replicas).await;
+    let customer = idempotency_keys_hold_across_gateways(&replicas).await;
+    no_webhook_attempt_is_sent_twice(&replicas).await;
+    a_revoked_key_is_refused_by_every_gateway_within_the_bound(&replicas).await;
+    restart::every_request_is_answered_while_a_gateway_restarts(&mut replicas, &customer).await;
+
+    let logs = replicas.logs();
+    assert!(!logs.contains("panicked"), "a process panicked:\n{logs}");
+}
+
+async fn limits_are_exact_across_gateways(r: &Replicas) {
+    let (key, _) = r.key("read:customers", 30, 10_000).await;
+    // 64 requests at once, half through each gateway: one budget of 30 (it refills one
+    // request every 2 s, far longer than the burst's spending takes).
+    let started = Instant::now();
+    let sent = (0..64).map(|i| r.req(i % 2, &key, Method::GET, "/customers?limit=1").send());
+    let mut accepted = [0; 2];
+    let mut refused = 0;
+    for (i, response) in join_all(sent).await.into_iter().enumerate() {
+        let response = response.unwrap();
+        match response.status().as_u16() {
+            200 => accepted[i % 2] += 1,
+            429 => {
+                let body = expect_error(response, 429, "rate_limited").await;
+                assert_eq!(
+                    (body["window"].as_str(), body["limit"].as_u64()),
+                    (Some("minute"), Some(30))
+                );
+                refused += 1;
+            }
+            other => panic!("unexpected {other}: {}", r.logs()),
+        }
+    }
+    println!(
+        "limits: {} of 64 accepted across two gateways ({} + {}), {refused} refused, in {:?}",
+        accepted[0] + accepted[1],
+        accepted[0],
+        accepted[1],
+        started.elapsed()
+    );
+    assert_eq!(
+        accepted[0] + accepted[1],
+        30,
+        "exactly the budget, across both gateways"
+    );
+}
+
+async fn idempotency_keys_hold_across_gateways(r: &Replicas) -> String {
+    let (key, _) = r
+        .key("read:customers,write:customers", 100_000, 1_000_000)
+        .await;
+    let send = |gateway: usize| {
+        r.req(gateway, &key, Method::POST, "/customers")
+            .header("idempotency-key", "replicas-once")
+            .json(&json!({"name": "Idempotent Replica"}))
+            .send()
+    };
+    let first = send(0).await.unwrap();
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.unwrap();
+    let again = send(1).await.unwrap();
+    assert_eq!(again.status(), 201);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(
+        again.json::<Value>().await.unwrap(),
+        first,
+        "the same answer"
+    );
+    let list = r
+        .req(1, &key, Method::GET, "/customers?limit=100")
+        .send()
+        .await
+        .unwrap();
+    let list: Value = list.json().await.unwrap();
+    let named = list["data"].as_array().unwrap().iter();
+    let count = named.filter(|c| c["name"] == "Idempotent Replica").count();
+    assert_eq!(count, 1, "one object: {list}");
+    id_of(&first)
+}
+
+/// Per `webhook-id`, how many attempts arrived. The first attempt of each is refused (503),
+/// so that every delivery is attempted exactly twice: never a third time, never twice at once.
+type Attempts = Arc<Mutex<HashMap<String, u32>>>;
+
+async fn receive(State(attempts): State<Attempts>, headers: HeaderMap) -> axum::http::StatusCode {
+    let id = headers["webhook-id"].to_str().unwrap().to_owned();
+    let mut attempts = attempts.lock().unwrap();
+    let n = attempts.entry(id).or_default();
+    *n += 1;
+    if *n == 1 {
+        axum::http::StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        axum::http::StatusCode::NO_CONTENT
+    }
+}
+
+async fn no_webhook_attempt_is_sent_twice(r: &Replicas) {
+    const EVENTS: usize = 40;
+    let attempts = Attempts::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+    let app = Router::new()
+        .route("/hooks", post(receive))
+        .with_state(attempts.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let (key, _) = r
+        .key("manage:webhooks,write:customers", 100_000, 1_000_000)
+        .await;
+    let endpoint = r
+        .req(0, &key, Method::POST, "/webhook_endpoints")
+        .json(&json!({"url": url, "event_types": ["customer.created"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(endpoint.status(), 201, "{}", endpoint.text().await.unwrap());
+    let created = stream::iter(0..EVENTS)
+        .map(|i| {
+            r.req(i % 2, &key, Method::POST, "/customers")
+                .json(&json!({"name": format!("Hooked {i}")}))
+                .send()
+        })
+        .buffer_unordered(8)
+        .collect::<Vec<_>>()
+        .await;
+    assert!(created.iter().all(|c| c.as_ref().unwrap().status() == 201));
+
+    let started = Instant::now();
+    let total = || attempts.lock().unwrap().values().sum::<u32>() as usize;
+    while total() < 2 * EVENTS {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "{} of {} attempts arrived: {}",
+            total(),
+            2 * EVENTS,
+            r.logs()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // A duplicate would come from a second worker sending a claimed row: give it the time of
+    // a further retry (the 1 s delay) plus polls to show itself.
+    tokio::time::sleep(Duration::from_millis(2_000)).await;
+    let attempts = attempts.lock().unwrap().clone();
+    println!(
+        "webhooks: {EVENTS} events, {} attempts from two workers in {:?}",
+        attempts.values().sum::<u32>(),
+        started.elapsed()
+    );
+    assert_eq!(attempts.len(), EVENTS, "one webhook id per event");
+    let twice: Vec<_> = attempts.iter().filter(|(_, n)| **n != 2).collect();
+    assert!(
+        twice.is_empty(),
+        "every event attempted exactly twice: {twice:?}"
+    );
+}
+
+async fn a_revoked_key_is_refused_by_every_gateway_within_the_bound(r: &Replicas) {
+    // The documented bound (README "Replicas"): a gateway's cache of the verdict, then the
+    // cache of the service replica it asks.
+    let bound = gateway::edge::KEY_CACHE_TTL + services::auth::KEY_CACHE_TTL;
+    let (key, key_id) = r.key("read:customers", 100_000, 1_000_000).await;
+    // Both gateways (and both service replicas) hold the key's verdict in their caches.
+    for gateway in [0, 1] {
+        let answer = r
+            .req(gateway, &key, Method::GET, "/customers?limit=1")
+            .send()
+            .await;
+        assert_eq!(answer.unwrap().status(), 200);
+    }
+    let mut keys = ApiKeysServiceClient::connect(r.services[0].grpc_url())
+        .await
+        .unwrap();
+    let mut revoke = tonic::Request::new(RevokeApiKeyRequest { id: key_id });
+    revoke
+        .metadata_mut()
+        .insert("x-api-key", r.system.internal_token().parse().unwrap());
+    keys.revoke_api_key(revoke).await.unwrap();
+    let revoked = Instant::now();
+    let mut refused_after = [None; 2];
+    while refused_after.iter().any(Option::is_none) {
+        for gateway in [0, 1] {
+            if refused_after[gateway].is_some() {
+                continue;
+            }
+            let answer = r
+                .req(gateway, &key, Method::GET, "/customers?limit=1")
+                .send()
+                .await;
+            match answer.unwrap().status().as_u16() {
+                200 => {}
+                401 => refused_after[gateway] = Some(revoked.elapsed()),
+                other => panic!("unexpected {other}"),
+            }
+        }
+        assert!(
+            revoked.elapsed() < bound * 2,
+            "still accepted after {:?}",
+            revoked.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let [a, b] = refused_after.map(Option::unwrap);
+    println!(
+        "revocation: refused by gateway A after {a:?}, by gateway B after {b:?} (bound {bound:?})"
+    );
+    // The poll's own period and a request's time on a loaded machine come on top.
+    let slack = Duration::from_millis(300);
+    assert!(
+        a <= bound + slack && b <= bound + slack,
+        "A {a:?}, B {b:?}, bound {bound:?}"
+    );
+}
