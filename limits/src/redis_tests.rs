@@ -23,6 +23,35 @@ fn settings() -> Option<RedisSettings> {
     })
 }
 
+/// Deletes the test's keys (and only those: its prefix), so that no day-long state stays.
+pub(crate) async fn forget(url: &str, prefix: &str) {
+    let client = redis::Client::open(url).unwrap();
+    let mut redis = client.get_multiplexed_async_connection().await.unwrap();
+    let mut cursor = 0_u64;
+    loop {
+        let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(format!("{prefix}*"))
+            .arg("COUNT")
+            .arg(1000)
+            .query_async(&mut redis)
+            .await
+            .unwrap();
+        if !keys.is_empty() {
+            let _: () = redis::cmd("DEL")
+                .arg(keys)
+                .query_async(&mut redis)
+                .await
+                .unwrap();
+        }
+        if next == 0 {
+            break;
+        }
+        cursor = next;
+    }
+}
+
 /// Two "processes" (two independent `KeyBudgets` on one prefix).
 fn two(settings: &RedisSettings) -> (KeyBudgets, KeyBudgets) {
     let one = || KeyBudgets::shared(settings, "test".into()).unwrap();
@@ -58,6 +87,7 @@ async fn exact_across_processes_under_concurrency() {
         (0..30).collect::<Vec<_>>(),
         "each of 30 spent once"
     );
+    forget(&settings.url, &settings.prefix).await;
 }
 
 #[tokio::test]
@@ -76,6 +106,7 @@ async fn uneven_intervals_admit_exactly_the_limit() {
         }
         assert_eq!(ok, minute.min(day), "{minute}/min, {day}/day");
     }
+    forget(&settings.url, &settings.prefix).await;
 }
 
 #[tokio::test]
@@ -102,7 +133,7 @@ async fn a_refused_request_spends_nothing_and_states_expire_with_their_windows()
     assert_eq!(refused.window, "minute");
 
     let client = redis::Client::open(settings.url.as_str()).unwrap();
-    let mut redis = client.get_multiplexed_async_connection().await.unwrap();
+    let redis = client.get_multiplexed_async_connection().await.unwrap();
     let ttl = |name: String| {
         let mut redis = redis.clone();
         async move {
@@ -123,13 +154,7 @@ async fn a_refused_request_spends_nothing_and_states_expire_with_their_windows()
         (43_000_000..=86_400_001).contains(&day),
         "day state expires when the day is whole again: {day}"
     );
-    let _: () = redis::cmd("DEL")
-        .arg(format!("{}limits:{{key_r}}:m3", settings.prefix))
-        .arg(format!("{}limits:{{key_r}}:d2", settings.prefix))
-        .arg(format!("{}limits:{{key_r}}:d5", settings.prefix))
-        .query_async(&mut redis)
-        .await
-        .unwrap();
+    forget(&settings.url, &settings.prefix).await;
 }
 
 /// Fail open: a Redis that cannot be reached leaves each process its own exact budget.

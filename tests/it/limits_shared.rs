@@ -37,6 +37,35 @@ pub fn unique_prefix(name: &str) -> String {
     format!("asteri-it:{name}:{}:{nanos}:", std::process::id())
 }
 
+/// Deletes a test's keys (only those under its prefix), so that no day-long state stays.
+pub async fn forget(url: &str, prefix: &str) {
+    let client = redis::Client::open(url).unwrap();
+    let mut redis = client.get_multiplexed_async_connection().await.unwrap();
+    let mut cursor = 0_u64;
+    loop {
+        let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(format!("{prefix}*"))
+            .arg("COUNT")
+            .arg(1000)
+            .query_async(&mut redis)
+            .await
+            .unwrap();
+        if !keys.is_empty() {
+            let _: () = redis::cmd("DEL")
+                .arg(keys)
+                .query_async(&mut redis)
+                .await
+                .unwrap();
+        }
+        if next == 0 {
+            break;
+        }
+        cursor = next;
+    }
+}
+
 /// App A (the test's usual app) and a second replica B on the same database and Redis, with
 /// the same secrets: another gateway and other services, with caches and budgets of their own.
 struct Pair {
@@ -117,7 +146,8 @@ fn remaining(response: &reqwest::Response) -> u32 {
 async fn one_budget_across_two_replicas_exact_under_concurrency_and_at_both_doors() {
     let Some(url) = test_redis_url() else { return };
     let prefix = unique_prefix("pair");
-    let pair = Pair::start(RedisSettings { url, prefix }).await;
+    let settings = RedisSettings { url, prefix };
+    let pair = Pair::start(settings.clone()).await;
 
     // 64 concurrent requests, half through each replica, on a 12-a-minute key.
     let t = pair.tenant(12).await;
@@ -180,6 +210,7 @@ async fn one_budget_across_two_replicas_exact_under_concurrency_and_at_both_door
     assert_eq!(refused.code(), tonic::Code::ResourceExhausted);
     expect_error(pair.get(&t, false).await, 429, "rate_limited").await;
     pair.shutdown().await;
+    forget(&settings.url, &settings.prefix).await;
 }
 
 /// A port nothing listens on.

@@ -120,6 +120,9 @@ pub async fn every_request_is_answered_while_a_gateway_restarts(r: &mut Replicas
         tally.refused.load(Ordering::Relaxed),
         broken.len(),
     );
+    if let Some(first) = broken.first() {
+        println!("restart: the first broken connection: {first}");
+    }
     assert!(statuses.len() >= AT_LEAST);
     assert_eq!(
         count(200),

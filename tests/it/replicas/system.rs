@@ -102,6 +102,13 @@ impl System {
         self.var("ASTERI_INTERNAL_TOKEN")
     }
 
+    pub fn redis(&self) -> (&str, &str) {
+        (
+            self.var("ASTERI_REDIS_URL"),
+            self.var("ASTERI_REDIS_PREFIX"),
+        )
+    }
+
     fn var(&self, name: &str) -> &str {
         &self.env.iter().find(|(k, _)| k == name).unwrap().1
     }
