@@ -6,15 +6,11 @@
 
 mod restart;
 mod system;
+mod webhooks;
 
-use std::{
-    collections::HashMap,
-    sync::{Arc, Mutex},
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
-use axum::{Router, extract::State, http::HeaderMap, routing::post};
-use futures::{StreamExt as _, future::join_all, stream};
+use futures::future::join_all;
 use proto::v1::{RevokeApiKeyRequest, api_keys_service_client::ApiKeysServiceClient};
 use reqwest::{Client, Method};
 use serde_json::{Value, json};
@@ -59,8 +55,9 @@ impl Replicas {
             workers.push(system.serve("worker", any_port(), &[]).await);
         }
         let mut gateways = Vec::new();
-        for i in 0..2 {
-            let upstream = services[i].grpc_url();
+        // Gateway A dials service replica 1, gateway B replica 2.
+        for service in &services {
+            let upstream = service.grpc_url();
             gateways.push(
                 system
                     .serve("gateway", any_port(), &upstreams(&upstream))
@@ -159,7 +156,7 @@ async fn two_gateways_two_service_replicas_and_two_workers_are_one_system() {
 
     limits_are_exact_across_gateways(&replicas).await;
     let customer = idempotency_keys_hold_across_gateways(&replicas).await;
-    no_webhook_attempt_is_sent_twice(&replicas).await;
+    webhooks::no_webhook_attempt_is_sent_twice(&replicas).await;
     a_revoked_key_is_refused_by_every_gateway_within_the_bound(&replicas).await;
     restart::every_request_is_answered_while_a_gateway_restarts(&mut replicas, &customer).await;
 
@@ -255,82 +252,6 @@ async fn idempotency_keys_hold_across_gateways(r: &Replicas) -> String {
     let count = named.filter(|c| c["name"] == "Idempotent Replica").count();
     assert_eq!(count, 1, "one object: {list}");
     id_of(&first)
-}
-
-/// Per `webhook-id`, how many attempts arrived. The first attempt of each is refused (503),
-/// so that every delivery is attempted exactly twice: never a third time, never twice at once.
-type Attempts = Arc<Mutex<HashMap<String, u32>>>;
-
-async fn receive(State(attempts): State<Attempts>, headers: HeaderMap) -> axum::http::StatusCode {
-    let id = headers["webhook-id"].to_str().unwrap().to_owned();
-    let mut attempts = attempts.lock().unwrap();
-    let n = attempts.entry(id).or_default();
-    *n += 1;
-    if *n == 1 {
-        axum::http::StatusCode::SERVICE_UNAVAILABLE
-    } else {
-        axum::http::StatusCode::NO_CONTENT
-    }
-}
-
-async fn no_webhook_attempt_is_sent_twice(r: &Replicas) {
-    const EVENTS: usize = 40;
-    let attempts = Attempts::default();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
-    let app = Router::new()
-        .route("/hooks", post(receive))
-        .with_state(attempts.clone());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-
-    let (key, _) = r
-        .key("manage:webhooks,write:customers", 100_000, 1_000_000)
-        .await;
-    let endpoint = r
-        .req(0, &key, Method::POST, "/webhook_endpoints")
-        .json(&json!({"url": url, "event_types": ["customer.created"]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(endpoint.status(), 201, "{}", endpoint.text().await.unwrap());
-    let created = stream::iter(0..EVENTS)
-        .map(|i| {
-            r.req(i % 2, &key, Method::POST, "/customers")
-                .json(&json!({"name": format!("Hooked {i}")}))
-                .send()
-        })
-        .buffer_unordered(8)
-        .collect::<Vec<_>>()
-        .await;
-    assert!(created.iter().all(|c| c.as_ref().unwrap().status() == 201));
-
-    let started = Instant::now();
-    let total = || attempts.lock().unwrap().values().sum::<u32>() as usize;
-    while total() < 2 * EVENTS {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "{} of {} attempts arrived: {}",
-            total(),
-            2 * EVENTS,
-            r.logs()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    // A duplicate would come from a second worker sending a claimed row: give it the time of
-    // a further retry (the 1 s delay) plus polls to show itself.
-    tokio::time::sleep(Duration::from_millis(2_000)).await;
-    let attempts = attempts.lock().unwrap().clone();
-    println!(
-        "webhooks: {EVENTS} events, {} attempts from two workers in {:?}",
-        attempts.values().sum::<u32>(),
-        started.elapsed()
-    );
-    assert_eq!(attempts.len(), EVENTS, "one webhook id per event");
-    let twice: Vec<_> = attempts.iter().filter(|(_, n)| **n != 2).collect();
-    assert!(
-        twice.is_empty(),
-        "every event attempted exactly twice: {twice:?}"
-    );
 }
 
 async fn a_revoked_key_is_refused_by_every_gateway_within_the_bound(r: &Replicas) {

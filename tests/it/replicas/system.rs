@@ -35,6 +35,10 @@ impl Proc {
         format!("http://{}", self.grpc.expect("a gRPC role"))
     }
 
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
     /// What the process logged (its standard error), for failure messages.
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
