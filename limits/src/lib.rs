@@ -38,7 +38,8 @@ pub struct Exhausted {
 /// Where the shared state lives (`ASTERI_REDIS_URL`, `ASTERI_REDIS_PREFIX`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RedisSettings {
-    /// `redis://[user:password@]host:port[/db]` (or `rediss://`, `unix://`).
+    /// `redis://[user:password@]host:port[/db]` or `unix:///path`. No TLS (`rediss://` is
+    /// refused at start-up): the client is built without it.
     pub url: String,
     /// Put before every key this system writes, so that several systems (or tests) can
     /// share one Redis. Every replica of one system must use the same.

@@ -227,7 +227,6 @@ async fn an_unreachable_redis_fails_open_to_each_replicas_own_budget() {
     };
     let pair = Pair::start(redis).await;
     let t = pair.tenant(3).await;
-    let started = Instant::now();
     for b in [false, true] {
         for left in [2, 1, 0] {
             let response = pair.get(&t, b).await;
@@ -239,11 +238,6 @@ async fn an_unreachable_redis_fails_open_to_each_replicas_own_budget() {
         let refused = expect_error(pair.get(&t, b).await, 429, "rate_limited").await;
         assert_eq!(refused["limit"], 3);
     }
-    assert!(
-        started.elapsed() < limits::REDIS_TIMEOUT * 2,
-        "a refused connection costs no wait: {:?}",
-        started.elapsed()
-    );
     pair.shutdown().await;
 }
 

@@ -277,37 +277,41 @@ async fn a_revoked_key_is_refused_by_every_gateway_within_the_bound(r: &Replicas
         .insert("x-api-key", r.system.internal_token().parse().unwrap());
     keys.revoke_api_key(revoke).await.unwrap();
     let revoked = Instant::now();
+    // Per gateway: when the last request it accepted was sent, and when the first refusal
+    // came. The caches were filled before the revocation began, so every request a gateway
+    // accepts must have been sent within the bound, however slow the machine; the poll's
+    // period and a loaded machine only delay when the refusal is seen.
+    let mut last_accepted: [Option<Duration>; 2] = [None; 2];
     let mut refused_after = [None; 2];
     while refused_after.iter().any(Option::is_none) {
         for gateway in [0, 1] {
             if refused_after[gateway].is_some() {
                 continue;
             }
+            let sent = revoked.elapsed();
             let answer = r
                 .req(gateway, &key, Method::GET, "/customers?limit=1")
                 .send()
                 .await;
             match answer.unwrap().status().as_u16() {
-                200 => {}
+                200 => last_accepted[gateway] = Some(sent),
                 401 => refused_after[gateway] = Some(revoked.elapsed()),
                 other => panic!("unexpected {other}"),
             }
         }
-        assert!(
-            revoked.elapsed() < bound * 2,
-            "still accepted after {:?}",
-            revoked.elapsed()
-        );
+        let waited = revoked.elapsed();
+        assert!(waited < bound * 3, "still accepted after {waited:?}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let [a, b] = refused_after.map(Option::unwrap);
     println!(
-        "revocation: refused by gateway A after {a:?}, by gateway B after {b:?} (bound {bound:?})"
+        "revocation: the last request accepted was sent {:?} (gateway A; None: not one) and \
+         {:?} (gateway B) after the revocation; refusals seen after {a:?} and {b:?} \
+         (bound {bound:?})",
+        last_accepted[0], last_accepted[1]
     );
-    // The poll's own period and a request's time on a loaded machine come on top.
-    let slack = Duration::from_millis(300);
     assert!(
-        a <= bound + slack && b <= bound + slack,
-        "A {a:?}, B {b:?}, bound {bound:?}"
+        last_accepted.iter().flatten().all(|sent| *sent < bound),
+        "accepted past the bound: {last_accepted:?}"
     );
 }
