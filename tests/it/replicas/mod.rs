@@ -164,6 +164,16 @@ async fn two_gateways_two_service_replicas_and_two_workers_are_one_system() {
     assert!(!logs.contains("panicked"), "a process panicked:\n{logs}");
     let (url, prefix) = replicas.system.redis();
     crate::limits_shared::forget(url, prefix).await;
+    // Stop every process (SIGKILL: the drain was shown above), then drop the database.
+    drop(replicas);
+    let server = storage::Store::connect(&std::env::var("ASTERI_TEST_DATABASE_URL").unwrap())
+        .await
+        .unwrap();
+    let name = database_url.rsplit('/').next().unwrap();
+    server
+        .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .await
+        .unwrap();
 }
 
 async fn limits_are_exact_across_gateways(r: &Replicas) {
