@@ -18,6 +18,9 @@ pub enum Role {
     Keys,
     /// Webhook endpoints and events (gRPC).
     Webhooks,
+    /// Every gRPC service (resources, keys, webhooks) without the gateway or the worker: the
+    /// service replica of a system that runs gateways and workers apart.
+    Services,
     /// The webhook delivery worker: claims queued deliveries and sends them (no gRPC).
     Worker,
 }
@@ -25,7 +28,7 @@ pub enum Role {
 impl Role {
     pub fn groups(self) -> Vec<Group> {
         match self {
-            Self::All => vec![Group::Resources, Group::Keys, Group::Webhooks],
+            Self::All | Self::Services => vec![Group::Resources, Group::Keys, Group::Webhooks],
             Self::Gateway | Self::Worker => vec![],
             Self::Resources => vec![Group::Resources],
             Self::Keys => vec![Group::Keys],
@@ -72,6 +75,9 @@ pub struct Config {
     /// Whether a role that delivers webhooks (`all`, `worker`) starts its worker; tests turn
     /// it off to drive workers themselves.
     pub run_worker: bool,
+    /// Where the key budgets of every replica live (`ASTERI_REDIS_URL`, keys under
+    /// `ASTERI_REDIS_PREFIX`, default `asteri:`); without it each process has its own.
+    pub redis: Option<limits::RedisSettings>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://asteri.db?mode=rwc";
@@ -189,6 +195,7 @@ impl Config {
             webhooks: services::webhooks::WebhookSettings::default(),
             connections: ConnectionLimits::default(),
             run_worker: true,
+            redis: None,
         }
     }
 
@@ -286,6 +293,10 @@ impl Config {
             webhooks: Self::webhooks()?,
             connections: Self::connections()?,
             run_worker: true,
+            redis: env("ASTERI_REDIS_URL").map(|url| limits::RedisSettings {
+                url,
+                prefix: env("ASTERI_REDIS_PREFIX").unwrap_or_else(|| "asteri:".to_owned()),
+            }),
         })
     }
 }

@@ -68,8 +68,12 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let mut tasks = Vec::new();
     let groups = config.role.groups();
     // One set of key budgets for both doors of this process: a request spends its budget
-    // once, whichever door it came in by.
-    let budgets = limits::KeyBudgets::default();
+    // once, whichever door it came in by. With Redis, one set for every replica.
+    let budgets = match &config.redis {
+        Some(redis) => limits::KeyBudgets::shared(redis, config::redact_url(&redis.url))
+            .context("configuring the shared key budgets")?,
+        None => limits::KeyBudgets::default(),
+    };
 
     let runs_worker = config.role.runs_worker() && config.run_worker;
     let store = if groups.is_empty() && !runs_worker {

@@ -111,12 +111,31 @@ fn init_tracing() {
         .init();
 }
 
+/// Serves until Ctrl-C or SIGTERM (what orchestrators send), then drains: the listeners stop
+/// accepting and the requests under way are answered before the process exits.
 async fn run_until_signal(mut running: asteri::Running) -> anyhow::Result<()> {
+    let terminate = async {
+        #[cfg(unix)]
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sigterm) => {
+                sigterm.recv().await;
+            }
+            Err(err) => {
+                tracing::warn!(error = &err as &dyn std::error::Error, "no SIGTERM handler");
+                std::future::pending::<()>().await;
+            }
+        }
+        #[cfg(not(unix))]
+        std::future::pending::<()>().await;
+    };
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
         _ = running.wait() => bail!("a server stopped unexpectedly; see the log above"),
     }
+    tracing::info!("stopping: answering the requests under way");
     running.shutdown().await;
+    tracing::info!("stopped");
     Ok(())
 }
 

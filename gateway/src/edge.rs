@@ -180,9 +180,10 @@ impl RateLimits {
     }
 
     /// Spends one request of the caller's budgets, or says which window is exhausted.
-    pub fn check(&self, caller: &Caller) -> Result<Budget, (ApiError, Budget)> {
+    pub async fn check(&self, caller: &Caller) -> Result<Budget, (ApiError, Budget)> {
         self.budgets
             .spend(&caller.key_id, caller.per_minute, caller.per_day)
+            .await
             .map_err(|e| {
                 (
                     ApiError::RateLimited {

@@ -416,7 +416,7 @@ impl Gateway {
             key_id: caller.key_id.clone(),
             organization_id: caller.organization_id.clone(),
         };
-        let budget = match self.0.limits.check(&caller) {
+        let budget = match self.0.limits.check(&caller).await {
             Ok(budget) => budget,
             Err((err, budget)) => {
                 let mut response = with_budget(err.into_response(), budget);

@@ -1,51 +1,20 @@
 //! Per-key request budgets (CONTRACT section 4): a per-minute and a per-day budget, each a
-//! GCRA (governor) with a burst of the whole budget, refilled evenly over its window. Each
-//! check is one atomic compare-and-swap, so concurrent requests never overspend.
+//! GCRA with a burst of the whole budget, refilled evenly over its window, that holds exactly
+//! under concurrency.
 //!
 //! One [`KeyBudgets`] serves both doors of a process: the gateway spends a REST request's
 //! budget and marks the call it forwards as counted; the gRPC auth layer spends the budget
 //! of every other call with a key. So a request is counted once, whichever door it came in
-//! by. The state is per process (see ARCHITECTURE.md for replicas).
+//! by. Without Redis the state is the process's own (`local.rs`); with
+//! [`KeyBudgets::shared`] it lives in Redis (`shared.rs`), one state for every replica and
+//! both doors, and the process's own budget answers only while Redis does not.
 
-use std::{
-    collections::HashMap,
-    num::NonZeroU32,
-    sync::{Arc, Mutex, PoisonError},
-    time::Duration,
-};
+mod local;
+mod shared;
 
-use governor::{
-    Quota, RateLimiter,
-    clock::{Clock, DefaultClock},
-    middleware::StateInformationMiddleware,
-    state::{InMemoryState, NotKeyed},
-};
+use std::sync::Arc;
 
-type Limiter = RateLimiter<NotKeyed, InMemoryState, DefaultClock, StateInformationMiddleware>;
-
-/// The two budgets of one key.
-struct KeyLimits {
-    per_minute: u32,
-    per_day: u32,
-    minute: Limiter,
-    day: Limiter,
-}
-
-impl KeyLimits {
-    fn new(per_minute: u32, per_day: u32) -> Self {
-        let minute = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
-        let day = NonZeroU32::new(per_day).unwrap_or(NonZeroU32::MIN);
-        let day_quota = Quota::with_period(Duration::from_secs(86_400) / day.get())
-            .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
-            .allow_burst(day);
-        Self {
-            per_minute,
-            per_day,
-            minute: RateLimiter::direct(Quota::per_minute(minute)).with_middleware(),
-            day: RateLimiter::direct(day_quota).with_middleware(),
-        }
-    }
-}
+pub use shared::{REDIS_TIMEOUT, RETRY_AFTER};
 
 /// What to tell the caller about its budget (`RateLimit-*` headers, or the same names as
 /// gRPC metadata).
@@ -66,75 +35,63 @@ pub struct Exhausted {
     pub budget: Budget,
 }
 
-/// The budgets of every key seen by this process.
-#[derive(Clone, Default)]
-pub struct KeyBudgets {
-    keys: Arc<Mutex<HashMap<String, Arc<KeyLimits>>>>,
+/// Where the shared state lives (`ASTERI_REDIS_URL`, `ASTERI_REDIS_PREFIX`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RedisSettings {
+    /// `redis://[user:password@]host:port[/db]` or `unix:///path`. No TLS (`rediss://` is
+    /// refused at start-up): the client is built without it.
+    pub url: String,
+    /// Put before every key this system writes, so that several systems (or tests) can
+    /// share one Redis. Every replica of one system must use the same.
+    pub prefix: String,
 }
 
-fn seconds_until_full(limit: u32, remaining: u32, window_secs: u64) -> u64 {
-    let missing = u64::from(limit.saturating_sub(remaining));
-    (missing * window_secs).div_ceil(u64::from(limit.max(1)))
+/// What can go wrong with the shared state. Only [`LimitsError::RedisUrl`] reaches a caller
+/// (at start-up); the others are logged when a request falls back to the process's budget.
+#[derive(Debug, thiserror::Error)]
+pub enum LimitsError {
+    #[error("ASTERI_REDIS_URL is not a Redis URL")]
+    RedisUrl(#[source] redis::RedisError),
+    #[error("Redis refused the budget script")]
+    Redis(#[source] redis::RedisError),
+    #[error("Redis did not answer within {REDIS_TIMEOUT:?}")]
+    Timeout(#[source] tokio::time::error::Elapsed),
+    #[error("the budget script answered {0}, not a verdict")]
+    UnexpectedReply(String),
+}
+
+/// The budgets of every key, for both doors of a process.
+#[derive(Clone, Default)]
+pub struct KeyBudgets {
+    local: local::LocalBudgets,
+    shared: Option<Arc<shared::SharedBudgets>>,
 }
 
 impl KeyBudgets {
-    fn limits_of(&self, key_id: &str, per_minute: u32, per_day: u32) -> Arc<KeyLimits> {
-        let mut keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
-        let entry = keys
-            .entry(key_id.to_owned())
-            .or_insert_with(|| Arc::new(KeyLimits::new(per_minute, per_day)));
-        // New limits (the key was changed) start a fresh budget.
-        if entry.per_minute != per_minute || entry.per_day != per_day {
-            *entry = Arc::new(KeyLimits::new(per_minute, per_day));
-        }
-        entry.clone()
+    /// Budgets shared through Redis by every process given the same settings. Connects
+    /// lazily: the process starts, and enforces its own budgets, while Redis is down.
+    /// `address` names the Redis in the log (the URL without its password).
+    pub fn shared(settings: &RedisSettings, address: String) -> Result<Self, LimitsError> {
+        Ok(Self {
+            local: local::LocalBudgets::default(),
+            shared: Some(Arc::new(shared::SharedBudgets::new(settings, address)?)),
+        })
     }
 
-    /// Spends one request of a key's budgets, or says which window is exhausted.
-    pub fn spend(&self, key_id: &str, per_minute: u32, per_day: u32) -> Result<Budget, Exhausted> {
-        let limits = self.limits_of(key_id, per_minute, per_day);
-        // The limiter's own clock: making a new one costs a CPUID per call, which in a
-        // virtual machine is a trap to the hypervisor (it showed in the profile).
-        let clock = limits.minute.clock();
-        let exhausted = |window, limit, not_until: governor::NotUntil<_>| {
-            let retry_after = not_until
-                .wait_time_from(clock.now())
-                .as_secs_f64()
-                .ceil()
-                .max(1.0) as u64;
-            Exhausted {
-                window,
-                limit,
-                retry_after,
-                budget: Budget {
-                    limit,
-                    remaining: 0,
-                    reset_seconds: retry_after,
-                },
-            }
-        };
-        let minute = match limits.minute.check() {
-            Ok(snapshot) => snapshot.remaining_burst_capacity(),
-            Err(not_until) => return Err(exhausted("minute", limits.per_minute, not_until)),
-        };
-        let day = match limits.day.check() {
-            Ok(snapshot) => snapshot.remaining_burst_capacity(),
-            Err(not_until) => return Err(exhausted("day", limits.per_day, not_until)),
-        };
-        // Report the window closer to exhaustion.
-        Ok(if day < minute {
-            Budget {
-                limit: limits.per_day,
-                remaining: day,
-                reset_seconds: seconds_until_full(limits.per_day, day, 86_400),
-            }
-        } else {
-            Budget {
-                limit: limits.per_minute,
-                remaining: minute,
-                reset_seconds: seconds_until_full(limits.per_minute, minute, 60),
-            }
-        })
+    /// Spends one request of a key's budgets, or says which window is exhausted. With Redis,
+    /// one round trip; when Redis does not answer, the process's own budget decides.
+    pub async fn spend(
+        &self,
+        key_id: &str,
+        per_minute: u32,
+        per_day: u32,
+    ) -> Result<Budget, Exhausted> {
+        if let Some(shared) = &self.shared
+            && let Some(answer) = shared.spend(key_id, per_minute, per_day).await
+        {
+            return answer;
+        }
+        self.local.spend(key_id, per_minute, per_day)
     }
 }
 
@@ -142,20 +99,27 @@ impl KeyBudgets {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_budget_is_spent_once_per_call_and_shared_by_clones() {
+    #[tokio::test]
+    async fn a_budget_is_spent_once_per_call_and_shared_by_clones() {
         let budgets = KeyBudgets::default();
         let other_door = budgets.clone();
         for i in 0..3 {
             let b = if i % 2 == 0 { &budgets } else { &other_door };
-            assert_eq!(b.spend("key_a", 3, 100).unwrap().remaining, 2 - i);
+            assert_eq!(b.spend("key_a", 3, 100).await.unwrap().remaining, 2 - i);
         }
-        let refused = other_door.spend("key_a", 3, 100).unwrap_err();
+        let refused = other_door.spend("key_a", 3, 100).await.unwrap_err();
         assert_eq!((refused.window, refused.limit), ("minute", 3));
         assert!(refused.retry_after >= 1);
-        assert!(budgets.spend("key_b", 3, 100).is_ok(), "keys do not share");
+        assert!(
+            budgets.spend("key_b", 3, 100).await.is_ok(),
+            "keys do not share"
+        );
         let daily = KeyBudgets::default();
-        daily.spend("k", 100, 1).unwrap();
-        assert_eq!(daily.spend("k", 100, 1).unwrap_err().window, "day");
+        daily.spend("k", 100, 1).await.unwrap();
+        assert_eq!(daily.spend("k", 100, 1).await.unwrap_err().window, "day");
     }
 }
+
+/// The Redis script against a real Redis (`ASTERI_TEST_REDIS_URL`; skipped without one).
+#[cfg(test)]
+mod redis_tests;

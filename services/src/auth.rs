@@ -364,6 +364,7 @@ impl Authorizer {
                     Some(
                         self.budgets
                             .spend(&key.id, minute, day)
+                            .await
                             .map_err(ServiceError::RateLimited)?,
                     )
                 };
