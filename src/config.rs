@@ -72,6 +72,10 @@ pub struct Config {
     /// Whether a role that delivers webhooks (`all`, `worker`) starts its worker; tests turn
     /// it off to drive workers themselves.
     pub run_worker: bool,
+    /// Which metrics exporters run (`OTEL_METRICS_EXPORTER`, `OTEL_EXPORTER_OTLP_*`).
+    pub metrics: telemetry::metrics::MetricsSettings,
+    /// Serve `/metrics` here instead of on `http_addr` (`ASTERI_METRICS_ADDR`).
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://asteri.db?mode=rwc";
@@ -189,6 +193,8 @@ impl Config {
             webhooks: services::webhooks::WebhookSettings::default(),
             connections: ConnectionLimits::default(),
             run_worker: true,
+            metrics: telemetry::metrics::MetricsSettings::default(),
+            metrics_addr: None,
         }
     }
 
@@ -286,6 +292,10 @@ impl Config {
             webhooks: Self::webhooks()?,
             connections: Self::connections()?,
             run_worker: true,
+            metrics: telemetry::metrics::MetricsSettings::from_env()?,
+            metrics_addr: env("ASTERI_METRICS_ADDR")
+                .map(|v| addr("ASTERI_METRICS_ADDR", &v))
+                .transpose()?,
         })
     }
 }

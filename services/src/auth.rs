@@ -251,6 +251,7 @@ pub struct Authorizer {
     internal_token: Arc<str>,
     budgets: limits::KeyBudgets,
     history: crate::grpc_history::GrpcHistory,
+    rejections: telemetry::metrics::RateLimitRejections,
 }
 
 impl Authorizer {
@@ -260,7 +261,14 @@ impl Authorizer {
             keys,
             internal_token: internal_token.into(),
             budgets: limits::KeyBudgets::default(),
+            rejections: telemetry::metrics::RateLimitRejections::default(),
         }
+    }
+
+    /// Counts the calls refused for a spent budget.
+    pub fn with_rejections(mut self, rejections: telemetry::metrics::RateLimitRejections) -> Self {
+        self.rejections = rejections;
+        self
     }
 
     /// Spends keys' budgets in `budgets` (the REST door of the same process spends its
@@ -361,11 +369,10 @@ impl Authorizer {
                         u32::try_from(key.per_minute_limit).unwrap_or(u32::MAX),
                         u32::try_from(key.per_day_limit).unwrap_or(u32::MAX),
                     );
-                    Some(
-                        self.budgets
-                            .spend(&key.id, minute, day)
-                            .map_err(ServiceError::RateLimited)?,
-                    )
+                    Some(self.budgets.spend(&key.id, minute, day).map_err(|spent| {
+                        self.rejections.record(spent.window);
+                        ServiceError::RateLimited(spent)
+                    })?)
                 };
                 Ok(RequestContext {
                     budget,
