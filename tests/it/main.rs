@@ -20,6 +20,7 @@ mod idempotency;
 mod input;
 mod limits;
 mod logs;
+mod metrics;
 mod openapi;
 mod operations;
 mod pagination;
