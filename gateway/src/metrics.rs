@@ -53,7 +53,8 @@ impl EdgeMetrics {
 pub(crate) fn observe_edge(metrics: &Metrics, edge: &EdgeMetrics) {
     let records = "Requests of the history: queued to be stored, dropped past an \
                    organization's share, or only counted (no organization)";
-    let counts: [(&'static str, fn(&LogCounts) -> u64); 3] = [
+    type Count = (&'static str, fn(&LogCounts) -> u64);
+    let counts: [Count; 3] = [
         ("queued", |c| c.queued),
         ("dropped", |c| c.dropped),
         ("counted", |c| c.unauthenticated),
