@@ -78,6 +78,10 @@ pub struct Config {
     /// Where the key budgets of every replica live (`ASTERI_REDIS_URL`, keys under
     /// `ASTERI_REDIS_PREFIX`, default `asteri:`); without it each process has its own.
     pub redis: Option<limits::RedisSettings>,
+    /// Which metrics exporters run (`OTEL_METRICS_EXPORTER`, `OTEL_EXPORTER_OTLP_*`).
+    pub metrics: telemetry::metrics::MetricsSettings,
+    /// Serve `/metrics` here instead of on `http_addr` (`ASTERI_METRICS_ADDR`).
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://asteri.db?mode=rwc";
@@ -196,6 +200,8 @@ impl Config {
             connections: ConnectionLimits::default(),
             run_worker: true,
             redis: None,
+            metrics: telemetry::metrics::MetricsSettings::default(),
+            metrics_addr: None,
         }
     }
 
@@ -297,6 +303,10 @@ impl Config {
                 url,
                 prefix: env("ASTERI_REDIS_PREFIX").unwrap_or_else(|| "asteri:".to_owned()),
             }),
+            metrics: telemetry::metrics::MetricsSettings::from_env()?,
+            metrics_addr: env("ASTERI_METRICS_ADDR")
+                .map(|v| addr("ASTERI_METRICS_ADDR", &v))
+                .transpose()?,
         })
     }
 }

@@ -6,6 +6,7 @@ pub mod config;
 mod examples;
 mod health;
 mod listen;
+mod metrics;
 pub mod seed;
 
 pub use examples::{openapi_document, openapi_examples};
@@ -25,9 +26,12 @@ pub use config::{Config, Role};
 pub struct Running {
     pub http_addr: SocketAddr,
     pub grpc_addr: Option<SocketAddr>,
+    /// Where `/metrics` is served when `ASTERI_METRICS_ADDR` moves it off `http_addr`.
+    pub metrics_addr: Option<SocketAddr>,
     pub store: Option<Store>,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
+    metrics: telemetry::metrics::Metrics,
 }
 
 impl Running {
@@ -36,6 +40,8 @@ impl Running {
         for task in self.tasks {
             let _ = task.await;
         }
+        // Last, so that the final OTLP export holds everything the system did.
+        self.metrics.shutdown().await;
     }
 
     /// Waits until any server task ends (they run until shutdown or a fatal error).
@@ -62,7 +68,7 @@ fn lazy_channel(url: &str) -> anyhow::Result<Channel> {
 
 /// Starts the configured role: binds its listeners (port 0 picks a free port), applies
 /// migrations when it owns the database, and serves until [`Running::shutdown`].
-pub async fn start(config: Config) -> anyhow::Result<Running> {
+pub async fn start(mut config: Config) -> anyhow::Result<Running> {
     storage::objects::install_crypto_provider();
     let (stop, stop_rx) = watch::channel(false);
     let mut tasks = Vec::new();
@@ -90,6 +96,13 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         store.migrate().await.context("applying migrations")?;
         Some(store)
     };
+    // The queue gauges follow the role (a worker role reports the queue it works on), even
+    // when tests drive the worker themselves.
+    let samples_queue = config.role.runs_worker();
+    let metrics =
+        metrics::ProcessMetrics::start(&config.metrics, store.as_ref(), samples_queue, &stop_rx)?;
+    // Every worker of this process (the role's, and the webhooks services' own) counts there.
+    config.webhooks.worker.metrics = metrics.metrics.deliveries();
 
     let mut grpc_addr = None;
     if let Some(store) = store.as_ref().filter(|_| !groups.is_empty()) {
@@ -105,7 +118,8 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
                 max_file_bytes: config.max_file_bytes,
             })
             .with_webhooks(config.webhooks.clone())
-            .with_budgets(budgets.clone());
+            .with_budgets(budgets.clone())
+            .with_metrics(metrics.metrics.clone());
         if groups.contains(&Group::Keys) {
             let (store, retention) = (store.clone(), config.request_log_retention);
             let every = Duration::from_secs(3_600);
@@ -171,13 +185,25 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
                 request_logs: gateway::request_log::LogSettings::default(),
                 budgets,
                 auth_failures: gateway::failures::AuthFailureLimit::from_env()?,
+                metrics: metrics.metrics.clone(),
             }),
             vec![resources, keys, webhooks],
         ));
     }
 
     let (api, upstreams) = gateway.map_or((None, Vec::new()), |(r, u)| (Some(r), u));
-    let app = health::router(store.clone(), upstreams, api);
+    let mut app = health::router(store.clone(), upstreams, api);
+    let mut metrics_addr = None;
+    match config.metrics_addr {
+        None => app = app.merge(metrics.router()),
+        Some(addr) => {
+            let (bound, task) = metrics
+                .serve_apart(addr, config.connections.clone(), stop_rx.clone())
+                .await?;
+            metrics_addr = Some(bound);
+            tasks.push(task);
+        }
+    }
     let listener = TcpListener::bind(config.http_addr)
         .await
         .with_context(|| format!("binding the HTTP address {}", config.http_addr))?;
@@ -193,8 +219,10 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     Ok(Running {
         http_addr,
         grpc_addr,
+        metrics_addr,
         store,
         stop,
         tasks,
+        metrics: metrics.metrics,
     })
 }

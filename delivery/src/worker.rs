@@ -50,6 +50,8 @@ pub struct WorkerConfig {
     pub poll: Duration,
     /// An endpoint failing continuously for this long is disabled.
     pub disable_after: Duration,
+    /// Where outcomes are counted (`asteri.webhook.deliveries`); a no-op by default.
+    pub metrics: telemetry::metrics::Deliveries,
 }
 
 impl Default for WorkerConfig {
@@ -62,6 +64,7 @@ impl Default for WorkerConfig {
             concurrency: 256,
             poll: Duration::from_millis(250),
             disable_after: Duration::from_secs(5 * 86_400),
+            metrics: telemetry::metrics::Deliveries::default(),
         }
     }
 }
@@ -357,7 +360,23 @@ impl Worker {
         Some(Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default())
     }
 
+    /// Sends one delivery (or not: see [`outcome`]) and counts its outcome.
     async fn process(
+        &self,
+        d: Delivery,
+        endpoint: Option<&Endpoint>,
+        event: Option<&Event>,
+    ) -> Completion {
+        let completion = self.attempt(d, endpoint, event).await;
+        let took = completion
+            .attempt
+            .as_ref()
+            .map(|a| Duration::from_millis(a.duration_ms));
+        self.config.metrics.record(outcome(&completion), took);
+        completion
+    }
+
+    async fn attempt(
         &self,
         d: Delivery,
         endpoint: Option<&Endpoint>,
@@ -451,5 +470,17 @@ impl Worker {
                 "disabling a webhook endpoint failed"
             ),
         }
+    }
+}
+
+/// The `asteri.webhook.outcome` of a handled delivery: whether an attempt was made, and what
+/// comes next.
+fn outcome(completion: &Completion) -> &'static str {
+    match (&completion.next, completion.attempt.is_some()) {
+        (Next::Succeeded, _) => "succeeded",
+        (Next::RetryAt(_), true) => "retrying",
+        (Next::RetryAt(_), false) => "throttled",
+        (Next::Failed, true) => "failed",
+        (Next::Failed, false) => "skipped",
     }
 }

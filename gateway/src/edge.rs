@@ -172,11 +172,18 @@ pub use limits::Budget;
 #[derive(Clone, Default)]
 pub struct RateLimits {
     budgets: limits::KeyBudgets,
+    rejections: telemetry::metrics::RateLimitRejections,
 }
 
 impl RateLimits {
-    pub fn new(budgets: limits::KeyBudgets) -> Self {
-        Self { budgets }
+    pub fn new(
+        budgets: limits::KeyBudgets,
+        rejections: telemetry::metrics::RateLimitRejections,
+    ) -> Self {
+        Self {
+            budgets,
+            rejections,
+        }
     }
 
     /// Spends one request of the caller's budgets, or says which window is exhausted.
@@ -185,6 +192,7 @@ impl RateLimits {
             .spend(&caller.key_id, caller.per_minute, caller.per_day)
             .await
             .map_err(|e| {
+                self.rejections.record(e.window);
                 (
                     ApiError::RateLimited {
                         window: e.window,

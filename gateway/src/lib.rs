@@ -65,6 +65,8 @@ pub struct GatewayConfig {
     pub budgets: limits::KeyBudgets,
     /// Failed authentications allowed per client address (`failures.rs`).
     pub auth_failures: failures::AuthFailureLimit,
+    /// Where requests, refusals and the edge's counters are measured (`metrics.rs`).
+    pub metrics: telemetry::metrics::Metrics,
 }
 
 struct Inner {
@@ -145,9 +147,10 @@ pub fn router_with_metrics(config: GatewayConfig) -> (Router, EdgeMetrics) {
         config.auth_failures,
     );
     let metrics = EdgeMetrics::new(logger.clone(), keys.failures().clone());
+    metrics::observe_edge(&config.metrics, &metrics);
     let gateway = Gateway(Arc::new(Inner {
         keys,
-        limits: RateLimits::new(config.budgets),
+        limits: RateLimits::new(config.budgets, config.metrics.rate_limit_rejections("rest")),
         idempotency: IdempotencyServiceClient::new(config.keys),
         internal_token: config.internal_token.into(),
         body_limit: config.body_limit,
@@ -185,6 +188,10 @@ pub fn router_with_metrics(config: GatewayConfig) -> (Router, EdgeMetrics) {
             paths.insert(binding.path.clone(), entry.on(filter, handler));
         }
     }
+    let measure = metrics::HttpMetricsLayer::new(
+        config.metrics.http_server(),
+        paths.keys().map(String::as_str),
+    );
     // Public: the contract's own description needs no key.
     let mut router = docs::router();
     for (path, method_router) in paths {
@@ -215,7 +222,8 @@ pub fn router_with_metrics(config: GatewayConfig) -> (Router, EdgeMetrics) {
         .layer(middleware::from_fn(move |request: Request, next: Next| {
             request_log::log_requests(logger.clone(), request, next)
         }))
-        .merge(portal_routes());
+        .merge(portal_routes())
+        .layer(measure);
     (router, metrics)
 }
 

@@ -251,6 +251,7 @@ pub struct Authorizer {
     internal_token: Arc<str>,
     budgets: limits::KeyBudgets,
     history: crate::grpc_history::GrpcHistory,
+    rejections: telemetry::metrics::RateLimitRejections,
 }
 
 impl Authorizer {
@@ -260,7 +261,14 @@ impl Authorizer {
             keys,
             internal_token: internal_token.into(),
             budgets: limits::KeyBudgets::default(),
+            rejections: telemetry::metrics::RateLimitRejections::default(),
         }
+    }
+
+    /// Counts the calls refused for a spent budget.
+    pub fn with_rejections(mut self, rejections: telemetry::metrics::RateLimitRejections) -> Self {
+        self.rejections = rejections;
+        self
     }
 
     /// Spends keys' budgets in `budgets` (the REST door of the same process spends its
@@ -365,7 +373,10 @@ impl Authorizer {
                         self.budgets
                             .spend(&key.id, minute, day)
                             .await
-                            .map_err(ServiceError::RateLimited)?,
+                            .map_err(|spent| {
+                                self.rejections.record(spent.window);
+                                ServiceError::RateLimited(spent)
+                            })?,
                     )
                 };
                 Ok(RequestContext {

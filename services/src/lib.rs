@@ -24,6 +24,7 @@ pub mod listen;
 pub mod record;
 pub mod request_logs;
 pub mod resource;
+pub mod rpc_metrics;
 pub mod team_members;
 pub mod webhooks;
 
@@ -96,6 +97,8 @@ pub struct Platform {
     pub authorizer: Authorizer,
     pub files: files::FilesSettings,
     pub webhooks: webhooks::WebhookSettings,
+    /// Where the gRPC door's calls and rate-limit refusals are counted.
+    pub metrics: telemetry::metrics::Metrics,
 }
 
 impl Platform {
@@ -106,7 +109,19 @@ impl Platform {
             store,
             files: files::FilesSettings::default(),
             webhooks: webhooks::WebhookSettings::default(),
+            metrics: telemetry::metrics::Metrics::disabled(),
         }
+    }
+
+    /// Counts calls, refusals and (for the webhooks services' own worker) deliveries in
+    /// `metrics`.
+    pub fn with_metrics(mut self, metrics: telemetry::metrics::Metrics) -> Self {
+        self.authorizer = self
+            .authorizer
+            .with_rejections(metrics.rate_limit_rejections("grpc"));
+        self.webhooks.worker.metrics = metrics.deliveries();
+        self.metrics = metrics;
+        self
     }
 
     /// How webhook endpoints are checked and `/test` deliveries made.
@@ -249,6 +264,10 @@ pub async fn serve(
         .http2_max_local_error_reset_streams(Some(limits.http2_max_local_error_reset_streams))
         // Outermost, so that every request marks its connection busy until its answer ends.
         .layer(listen::TrackLayer)
+        // Outside the deadline and the auth layer, so that their refusals are measured too.
+        .layer(rpc_metrics::RpcMetricsLayer::new(
+            platform.metrics.rpc_server(),
+        ))
         .layer(deadline::DeadlineLayer)
         .layer(AuthLayer::new(platform.authorizer.clone()))
         .add_routes(routes.routes())

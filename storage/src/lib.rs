@@ -257,4 +257,28 @@ impl Store {
     pub fn is_postgres(&self) -> bool {
         self.db.get_database_backend() == DbBackend::Postgres
     }
+
+    /// The connection pool as sqlx counts it: no query, only its counters (for metrics).
+    pub fn pool_status(&self) -> PoolStatus {
+        fn status<DB: sea_orm::sqlx::Database>(pool: &sea_orm::sqlx::Pool<DB>) -> PoolStatus {
+            PoolStatus {
+                size: pool.size(),
+                idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+                max: pool.options().get_max_connections(),
+            }
+        }
+        match self.db.get_database_backend() {
+            DbBackend::Postgres => status(self.db.get_postgres_connection_pool()),
+            DbBackend::Sqlite => status(self.db.get_sqlite_connection_pool()),
+            _ => PoolStatus::default(),
+        }
+    }
+}
+
+/// Open connections of the pool (idle and in use), the idle ones, and the most it opens.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PoolStatus {
+    pub size: u32,
+    pub idle: u32,
+    pub max: u32,
 }

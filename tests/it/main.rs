@@ -21,6 +21,7 @@ mod input;
 mod limits;
 mod limits_shared;
 mod logs;
+mod metrics;
 mod openapi;
 mod operations;
 mod pagination;

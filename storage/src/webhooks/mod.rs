@@ -1,6 +1,7 @@
 //! Webhooks: endpoints and their subscriptions ([`catalog`]), the delivery queue
-//! ([`queue`]) and the history of attempts.
+//! ([`queue`], how far behind its workers are in [`backlog`]) and the history of attempts.
 
+pub mod backlog;
 pub mod catalog;
 pub mod queue;
 
