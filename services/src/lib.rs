@@ -25,6 +25,7 @@ pub mod record;
 pub mod request_logs;
 pub mod resource;
 pub mod team_members;
+mod trace;
 pub mod webhooks;
 
 use std::future::Future;

@@ -43,6 +43,9 @@ pub struct WriteContext {
     pub org: OrgId,
     pub actor: Actor,
     pub request_id: String,
+    /// The W3C `traceparent` of the request that writes, kept with the events it raises so
+    /// that their webhook deliveries link back to the request's trace.
+    pub trace_parent: Option<String>,
 }
 
 /// One audited change, and the event it raises, if any.
@@ -149,6 +152,7 @@ impl Write {
             request_id: self.ctx.request_id.clone(),
             created_at: now,
             customer_id: data_customer_id,
+            trace_parent: self.ctx.trace_parent.clone(),
         };
         let handoff = self
             .handoff
@@ -201,7 +205,8 @@ impl Write {
              actor_id, action, resource_type, resource_id, before, after, request_id, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)), \
              event AS (INSERT INTO events (id, organization_id, type, data, request_id, \
-             created_at, customer_id) VALUES ($12, $2, $13, $14, $10, $11, $15)), \
+             created_at, customer_id, trace_parent) VALUES ($12, $2, $13, $14, $10, $11, $15, \
+             $21)), \
              subscribed AS (SELECT * FROM webhook_endpoints WHERE organization_id = $2 \
              AND enabled = true \
              AND event_types ?| ARRAY(SELECT jsonb_array_elements_text($16::jsonb))), \
@@ -239,6 +244,7 @@ impl Write {
             queue::PENDING.into(),
             locked_until.into(),
             locked_by.into(),
+            event.trace_parent.clone().into(),
         ];
         let statement = Statement::from_sql_and_values(DbBackend::Postgres, sql, values);
         Ok(Subscribed::find_by_statement(statement)
