@@ -418,11 +418,7 @@ impl Gateway {
             Ok(caller) => caller,
             Err(err) => return err.into_response(),
         };
-        telemetry::spans::caller(
-            &tracing::Span::current(),
-            &caller.organization_id,
-            &caller.key_id,
-        );
+        trace::caller(&caller);
         // From here on the request is its organization's, in its history, refusals included.
         let identity = request_log::LogIdentity {
             key_id: caller.key_id.clone(),

@@ -30,6 +30,11 @@ pub(crate) fn finish(span: &Span, response: &mut Response) {
     telemetry::spans::inject_headers(span, response.headers_mut());
 }
 
+/// Records the authenticated caller on the current (server) span.
+pub(crate) fn caller(caller: &crate::edge::Caller) {
+    telemetry::spans::caller(&Span::current(), &caller.organization_id, &caller.key_id);
+}
+
 /// The client span of one upstream call, until the call's future runs it.
 #[derive(Clone)]
 pub(crate) struct ClientSpan(Span);

@@ -221,21 +221,41 @@ impl<P: SpanProcessor> SpanProcessor for DatabaseConventions<P> {
 }
 
 fn rename_database_span(span: &mut SpanData) {
-    let mut operation = None;
     let mut table = None;
+    let mut first_word = None;
+    let mut sea_orm_operation = None;
+    span.attributes.retain(|kv| {
+        let operation = kv.key.as_str() == "db.operation";
+        if operation {
+            sea_orm_operation = Some(kv.value.to_string());
+        }
+        !operation
+    });
     for kv in &mut span.attributes {
         let renamed = match kv.key.as_str() {
             "db.system" => "db.system.name",
-            "db.operation" => "db.operation.name",
             "db.statement" => "db.query.text",
             _ => continue,
         };
-        match renamed {
-            "db.operation.name" => operation = Some(kv.value.to_string()),
-            "db.query.text" => table = first_table(&kv.value.as_str()).map(str::to_owned),
-            _ => {}
+        if renamed == "db.query.text" {
+            let text = kv.value.as_str();
+            table = first_table(&text).map(str::to_owned);
+            first_word = text.split_whitespace().next().map(str::to_ascii_uppercase);
         }
         *kv = KeyValue::new(renamed, std::mem::replace(&mut kv.value, Value::from("")));
+    }
+    // sea-orm says EXECUTE for anything but SELECT, INSERT, UPDATE and DELETE: a
+    // transaction's steps are named by the span, other statements by their first word
+    // (`WITH`, the PostgreSQL write that inserts the audit record and the event at once).
+    let operation = match span.name.as_ref() {
+        "sea_orm.begin" => Some("BEGIN".to_owned()),
+        "sea_orm.commit" => Some("COMMIT".to_owned()),
+        "sea_orm.rollback" => Some("ROLLBACK".to_owned()),
+        _ => first_word.or(sea_orm_operation),
+    };
+    if let Some(op) = &operation {
+        span.attributes
+            .push(KeyValue::new("db.operation.name", op.clone()));
     }
     if let Some(table) = &table {
         span.attributes

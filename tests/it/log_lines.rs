@@ -43,7 +43,16 @@ async fn gateway_log(format: &str) -> String {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
+    let (mut stdout, stderr) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+    // Killed if the test fails before it stops the process itself.
+    let mut child = crate::cli::Proc(child);
+    let log = std::thread::spawn(move || {
+        let mut text = String::new();
+        std::io::BufReader::new(stderr)
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    });
     let http = tokio::task::spawn_blocking(move || {
         let mut first = Vec::new();
         let mut byte = [0u8];
@@ -68,18 +77,15 @@ async fn gateway_log(format: &str) -> String {
         .unwrap();
     assert_eq!(response.status(), 503);
     let stopped = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args(["-INT", &child.0.id().to_string()])
         .status()
         .unwrap();
     assert!(stopped.success());
-    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+    let exit = tokio::task::spawn_blocking(move || child.0.wait().unwrap())
         .await
         .unwrap();
-    assert!(
-        output.status.success(),
-        "the gateway stops cleanly on SIGINT"
-    );
-    String::from_utf8(output.stderr).unwrap()
+    assert!(exit.success(), "the gateway stops cleanly on SIGINT");
+    log.join().unwrap()
 }
 
 #[tokio::test]

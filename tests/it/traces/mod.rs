@@ -3,13 +3,12 @@
 //! the service's server span -> the database spans; and the webhook delivery the write
 //! caused, in a trace of its own with a link back to the write.
 //!
-//! How the app under test gets its exporter: the in-process test builds the tracer provider
-//! itself (`telemetry::traces::Traces::start` with the receiver's endpoint) and installs its
-//! layer as the test thread's default subscriber (`tracing::subscriber::set_default`): a
-//! `#[tokio::test]` runs the app's tasks on that one thread, so each test sees exactly its
-//! own app's spans, and no process-global subscriber is fixed for the other tests of the
-//! binary. The split test runs the `asteri` binary, configured as an operator would, by the
-//! standard `OTEL_*` variables.
+//! How the app under test gets its exporter: the one-process test builds the tracer provider
+//! itself (`telemetry::traces::Traces::start` with the receiver's endpoint, the injectable
+//! half of `telemetry::init`) and installs its layer as the process's global subscriber, in
+//! a run of the test binary of its own (so the other tests keep theirs free of it, and the
+//! callsite registry is the process's alone, as in production). The split test runs the
+//! `asteri` binary, configured as an operator would, by the standard `OTEL_*` variables.
 
 mod receiver;
 
@@ -121,16 +120,42 @@ fn assert_nothing_secret(spans: &[Span], trace: &str, secrets: &[&str]) {
     }
 }
 
+/// Runs [`one_process_trace`] in a process of its own: there, the test's subscriber is the
+/// process's one global subscriber, as in production. (A thread-scoped subscriber shares
+/// tracing's callsite registry with the other tests' threads, whose registrations change
+/// which spans it sees.)
 #[tokio::test]
 async fn a_rest_write_is_one_trace_down_to_the_database_and_its_webhook_links_back() {
-    let (collected, endpoint) = receiver::grpc().await;
-    let traces = Traces::start(&TraceExport {
-        protocol: Protocol::Grpc,
-        endpoint: Some(endpoint),
+    let output = tokio::task::spawn_blocking(|| {
+        std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["traces::one_process_trace", "--exact", "--ignored"])
+            .args(["--nocapture", "--test-threads=1"])
+            .output()
+            .unwrap()
     })
+    .await
     .unwrap();
-    let _scope =
-        tracing::subscriber::set_default(tracing_subscriber::registry().with(traces.layer()));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("1 passed"), "{stdout}\n{stderr}");
+}
+
+/// The span tree of one REST write in one process (run by the test above).
+#[tokio::test]
+#[ignore = "run in a process of its own by a_rest_write_is_one_trace_down_to_the_database_and_its_webhook_links_back"]
+async fn one_process_trace() {
+    let (collected, endpoint) = receiver::grpc();
+    let traces = {
+        let _runtime = receiver::runtime().enter();
+        Traces::start(&TraceExport {
+            protocol: Protocol::Grpc,
+            endpoint: Some(endpoint),
+        })
+        .unwrap()
+    };
+    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(traces.layer()))
+        .expect("the only subscriber of this process");
     let flush = || {
         let traces = traces.clone();
         Some(tokio::task::spawn_blocking(move || {
@@ -259,7 +284,7 @@ async fn a_rest_write_is_one_trace_down_to_the_database_and_its_webhook_links_ba
 /// arrive only because each process flushes its exporter when it is stopped.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn split_roles_join_one_trace_over_http_protobuf_and_flush_on_shutdown() {
-    let (collected, endpoint) = receiver::http().await;
+    let (collected, endpoint) = receiver::http();
     let base = endpoint.trim_end_matches("/v1/traces").to_owned();
     let otel = |service: &str| {
         vec![

@@ -105,7 +105,14 @@ impl Collected {
                 "not received within {within:?}; got: {:#?}",
                 self.spans()
                     .iter()
-                    .map(|s| (&s.service, &s.name, &s.trace_id))
+                    .map(|s| (
+                        &s.service,
+                        &s.name,
+                        s.kind,
+                        &s.trace_id,
+                        &s.span_id,
+                        &s.parent_span_id
+                    ))
                     .collect::<Vec<_>>()
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -136,25 +143,38 @@ impl TraceService for Collected {
     }
 }
 
+/// A runtime of the receivers' own (and of an in-process test's exporter): what they do
+/// never waits for the test's thread, which runs the app under test.
+pub fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap()
+    })
+}
+
 /// Receives OTLP over gRPC; `endpoint` is `http://127.0.0.1:PORT`.
-pub async fn grpc() -> (Collected, String) {
+pub fn grpc() -> (Collected, String) {
     let collected = Collected::default();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let (listener, address) = listen();
     let service = TraceServiceServer::new(collected.clone());
-    tokio::spawn(
+    runtime().spawn(async move {
+        let listener = TcpListener::from_std(listener).unwrap();
         tonic::transport::Server::builder()
             .add_service(service)
-            .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener)),
-    );
-    (collected, endpoint)
+            .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener))
+            .await
+    });
+    (collected, format!("http://{address}"))
 }
 
 /// Receives OTLP http/protobuf; `endpoint` is the whole URL, `http://127.0.0.1:PORT/v1/traces`.
-pub async fn http() -> (Collected, String) {
+pub fn http() -> (Collected, String) {
     let collected = Collected::default();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let endpoint = format!("http://{}/v1/traces", listener.local_addr().unwrap());
+    let (listener, address) = listen();
     let sink = collected.clone();
     let app = axum::Router::new().route(
         "/v1/traces",
@@ -178,6 +198,16 @@ pub async fn http() -> (Collected, String) {
             }
         }),
     );
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (collected, endpoint)
+    runtime().spawn(async move {
+        let listener = TcpListener::from_std(listener).unwrap();
+        axum::serve(listener, app).await
+    });
+    (collected, format!("http://{address}/v1/traces"))
+}
+
+fn listen() -> (std::net::TcpListener, std::net::SocketAddr) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let address = listener.local_addr().unwrap();
+    (listener, address)
 }
