@@ -101,16 +101,6 @@ enum KeysCommand {
 
 const DEV_ORG: &str = "Asteri Dev Sandbox";
 
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,h2=warn,tower=warn")
-    });
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
-}
-
 /// Serves until Ctrl-C or SIGTERM (what orchestrators send), then drains: the listeners stop
 /// accepting and the requests under way are answered before the process exits.
 async fn run_until_signal(mut running: asteri::Running) -> anyhow::Result<()> {
@@ -192,8 +182,18 @@ fn print_json(value: &serde_json::Value) -> anyhow::Result<()> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     storage::objects::install_crypto_provider();
-    init_tracing();
-    match Args::parse().command {
+    let command = Args::parse().command;
+    // Logs and (with an OTLP endpoint) traces; see `telemetry` and the README.
+    let telemetry = telemetry::init().context("starting telemetry")?;
+    let result = run(command).await;
+    // The spans still buffered are exported before the process exits (the export blocks,
+    // and the gRPC exporter needs the runtime's threads free).
+    let _ = tokio::task::spawn_blocking(move || telemetry.shutdown()).await;
+    result
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
         Command::Dev => dev().await,
         Command::Serve { role } => {
             let running = asteri::start(Config::from_env(role)?).await?;

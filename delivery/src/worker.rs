@@ -29,6 +29,7 @@ use storage::{
     },
 };
 use tokio::sync::{Semaphore, mpsc};
+use tracing::Instrument as _;
 
 use crate::{
     schedule::RetrySchedule,
@@ -410,7 +411,15 @@ impl Worker {
             body: payload(event),
             secrets: &secrets,
         };
-        let outcome = self.sender.send(&message).await;
+        let span = telemetry::spans::webhook_attempt(
+            &d.organization_id,
+            &d.id,
+            &event.event_type,
+            &endpoint.url,
+            event.trace_parent.as_deref(),
+        );
+        let outcome = self.sender.send(&message).instrument(span.clone()).await;
+        telemetry::spans::webhook_outcome(&span, outcome.status_code, outcome.success());
         let next = self.next_step(&d, endpoint, &outcome).await;
         Completion {
             attempt: Some(AttemptRecord {

@@ -212,8 +212,7 @@ impl ApiError {
             ),
         };
         let message = match self {
-            Self::Upstream(s) if status.is_server_error() => {
-                tracing::error!(code = ?s.code(), message = s.message(), "upstream failure");
+            Self::Upstream(_) if status.is_server_error() => {
                 if status == StatusCode::SERVICE_UNAVAILABLE {
                     "the service is temporarily unavailable; retry shortly".to_owned()
                 } else {
@@ -221,13 +220,6 @@ impl ApiError {
                 }
             }
             Self::Upstream(s) => s.message().to_owned(),
-            Self::Internal(source) => {
-                tracing::error!(
-                    error = &**source as &dyn std::error::Error,
-                    "internal error"
-                );
-                self.to_string()
-            }
             other => other.to_string(),
         };
         body.insert("code".into(), json!(code));
@@ -243,9 +235,37 @@ pub fn error_response(status: StatusCode, body: Map<String, Value>) -> Response 
     response
 }
 
+impl ApiError {
+    /// Logs a server failure, once, where it becomes the answer (`to_parts` runs several
+    /// times for one error: to classify it, to store it for an idempotency key, to answer).
+    /// A status that came over the wire was logged, with its source chain, by the service
+    /// that answered it, under the same request id: the gateway logs only what failed here,
+    /// its own errors and the hop itself (no connection, a broken stream, an undecodable
+    /// answer), which carry their cause as the status's source.
+    fn log(&self, status: StatusCode) {
+        match self {
+            Self::Upstream(s) if status.is_server_error() => {
+                if let Some(cause) = std::error::Error::source(s) {
+                    tracing::error!(
+                        code = ?s.code(),
+                        upstream_message = s.message(),
+                        error = %telemetry::logs::Chain(cause),
+                        "upstream call failed"
+                    );
+                }
+            }
+            Self::Internal(source) => {
+                tracing::error!(error = %telemetry::logs::Chain(&**source), "internal error");
+            }
+            _ => {}
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, body) = self.to_parts();
+        self.log(status);
         let mut response = error_response(status, body);
         if let Self::RateLimited { retry_after, .. }
         | Self::TooManyFailedAuthentications { retry_after, .. } = &self

@@ -14,6 +14,14 @@ use tonic::{
     transport::Channel,
 };
 
+/// A failure of the gateway's side of a call, with its cause kept as the status's source
+/// (the gateway logs failures that carry one: they happened here, not in the service).
+fn local(what: &str, cause: impl std::error::Error + Send + Sync + 'static) -> Status {
+    let mut status = Status::internal(what);
+    status.set_source(std::sync::Arc::new(cause));
+    status
+}
+
 /// What the gateway can put on a request stream.
 pub trait Outgoing: Send + 'static {
     fn encode_to(self, dst: &mut EncodeBuf<'_>) -> Result<(), Status>;
@@ -22,7 +30,7 @@ pub trait Outgoing: Send + 'static {
 impl Outgoing for DynamicMessage {
     fn encode_to(self, dst: &mut EncodeBuf<'_>) -> Result<(), Status> {
         self.encode(dst)
-            .map_err(|e| Status::internal(format!("encoding the request failed: {e}")))
+            .map_err(|e| local("encoding the request failed", e))
     }
 }
 
@@ -92,7 +100,7 @@ impl Decoder for DynamicDecoder {
     fn decode(&mut self, src: &mut DecodeBuf<'_>) -> Result<Option<Self::Item>, Self::Error> {
         DynamicMessage::decode(self.0.clone(), src)
             .map(Some)
-            .map_err(|e| Status::internal(format!("decoding the response failed: {e}")))
+            .map_err(|e| local("decoding the response failed", e))
     }
 }
 
@@ -101,10 +109,13 @@ async fn ready(
     grpc_path: &str,
 ) -> Result<(tonic::client::Grpc<Channel>, PathAndQuery), Status> {
     let mut grpc = tonic::client::Grpc::new(channel);
-    grpc.ready()
-        .await
-        .map_err(|e| Status::unavailable(format!("upstream not ready: {e}")))?;
-    let path = PathAndQuery::try_from(grpc_path).map_err(|e| Status::internal(e.to_string()))?;
+    grpc.ready().await.map_err(|e| {
+        let mut status = Status::unavailable("the upstream service is not reachable");
+        status.set_source(std::sync::Arc::from(e));
+        status
+    })?;
+    let path = PathAndQuery::try_from(grpc_path)
+        .map_err(|e| local("the RPC path is not a valid URI path", e))?;
     Ok((grpc, path))
 }
 
@@ -112,29 +123,37 @@ async fn ready(
 pub async fn unary(
     channel: Channel,
     grpc_path: &str,
-    request: tonic::Request<DynamicMessage>,
+    mut request: tonic::Request<DynamicMessage>,
     output: MessageDescriptor,
 ) -> Result<DynamicMessage, Status> {
-    let (mut grpc, path) = ready(channel, grpc_path).await?;
-    grpc.unary(request, path, DynamicCodec::new(output))
-        .await
-        .map(tonic::Response::into_inner)
+    let span = crate::trace::take(&mut request);
+    crate::trace::run(span, async move {
+        let (mut grpc, path) = ready(channel, grpc_path).await?;
+        grpc.unary(request, path, DynamicCodec::new(output))
+            .await
+            .map(tonic::Response::into_inner)
+    })
+    .await
 }
 
 /// One client-streaming call: the frames of `request` go out as they come.
 pub async fn client_streaming<S>(
     channel: Channel,
     grpc_path: &str,
-    request: tonic::Request<S>,
+    mut request: tonic::Request<S>,
     output: MessageDescriptor,
 ) -> Result<DynamicMessage, Status>
 where
     S: Stream<Item = Frame> + Send + 'static,
 {
-    let (mut grpc, path) = ready(channel, grpc_path).await?;
-    grpc.client_streaming(request, path, DynamicCodec::<Frame>::new(output))
-        .await
-        .map(tonic::Response::into_inner)
+    let span = crate::trace::take(&mut request);
+    crate::trace::run(span, async move {
+        let (mut grpc, path) = ready(channel, grpc_path).await?;
+        grpc.client_streaming(request, path, DynamicCodec::<Frame>::new(output))
+            .await
+            .map(tonic::Response::into_inner)
+    })
+    .await
 }
 
 /// One server-streaming call: the stream of answers (an error status before the first one
@@ -142,11 +161,16 @@ where
 pub async fn server_streaming(
     channel: Channel,
     grpc_path: &str,
-    request: tonic::Request<DynamicMessage>,
+    mut request: tonic::Request<DynamicMessage>,
     output: MessageDescriptor,
 ) -> Result<Streaming<DynamicMessage>, Status> {
-    let (mut grpc, path) = ready(channel, grpc_path).await?;
-    grpc.server_streaming(request, path, DynamicCodec::new(output))
-        .await
-        .map(tonic::Response::into_inner)
+    // The client span covers the call until its first answer, not the whole download.
+    let span = crate::trace::take(&mut request);
+    crate::trace::run(span, async move {
+        let (mut grpc, path) = ready(channel, grpc_path).await?;
+        grpc.server_streaming(request, path, DynamicCodec::new(output))
+            .await
+            .map(tonic::Response::into_inner)
+    })
+    .await
 }

@@ -17,6 +17,7 @@ mod idempotency;
 mod metrics;
 pub mod request_log;
 mod streaming;
+mod trace;
 pub mod transcode;
 
 use std::{collections::BTreeMap, collections::HashMap, sync::Arc};
@@ -41,6 +42,7 @@ use proto::{
 use serde_json::{Map, Value};
 use tonic::transport::Channel;
 use tower_http::catch_panic::CatchPanicLayer;
+use tracing::Instrument as _;
 
 pub use crate::metrics::EdgeMetrics;
 use crate::{
@@ -126,6 +128,7 @@ pub(crate) fn internal_request<T>(message: T, token: &str, request_id: &str) -> 
         credentials::SERVICE_NAME_HEADER,
         tonic::metadata::MetadataValue::from_static("gateway"),
     );
+    trace::inject_current(request.metadata_mut());
     request
 }
 
@@ -262,7 +265,9 @@ pub async fn request_id(mut request: Request, next: Next) -> Response {
             str::to_owned,
         );
     request.extensions_mut().insert(RequestId(id.clone()));
-    let mut response = next.run(request).await;
+    let span = trace::server_span(&request, &id);
+    let mut response = next.run(request).instrument(span.clone()).await;
+    trace::finish(&span, &mut response);
     if let Some(ErrorBody(mut body)) = response.extensions_mut().remove::<ErrorBody>() {
         body.insert("request_id".into(), Value::String(id.clone()));
         let bytes = serde_json::to_vec(&body).unwrap_or_default();
@@ -315,9 +320,10 @@ pub(crate) struct Admitted {
 }
 
 impl Admitted {
-    /// The gRPC request for `message`, carrying the caller's own credential (the service
-    /// authenticates it again), the organization and the request id.
-    pub fn call<T>(&self, message: T) -> Result<tonic::Request<T>, ApiError> {
+    /// The gRPC request for `message` to `grpc_path`, carrying the caller's own credential
+    /// (the service authenticates it again), the organization, the request id and the trace
+    /// context of the call's client span.
+    pub fn call<T>(&self, grpc_path: &str, message: T) -> Result<tonic::Request<T>, ApiError> {
         let mut call = tonic::Request::new(message);
         let metadata = call.metadata_mut();
         let secret = match &self.caller.credential {
@@ -341,6 +347,7 @@ impl Admitted {
         if let Ok(v) = self.edge_proof.parse() {
             metadata.insert(credentials::EDGE_COUNTED_HEADER, v);
         }
+        trace::outgoing(grpc_path, &mut call);
         Ok(call)
     }
 }
@@ -419,6 +426,7 @@ impl Gateway {
             Ok(caller) => caller,
             Err(err) => return err.into_response(),
         };
+        trace::caller(&caller);
         // From here on the request is its organization's, in its history, refusals included.
         let identity = request_log::LogIdentity {
             key_id: caller.key_id.clone(),
@@ -549,7 +557,7 @@ impl Gateway {
         // Whatever the call answers, it tells whether it used something deprecated.
         let announced = deprecation::Announced(route.method.deprecation_of_call(&message));
         let answered = async {
-            let call = admitted.call(message)?;
+            let call = admitted.call(&route.method.grpc_path, message)?;
             let execute = async {
                 let output = route.method.descriptor.output();
                 outcome(

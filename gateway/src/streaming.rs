@@ -277,7 +277,7 @@ pub(crate) async fn upload(
     let (tx, rx) = mpsc::channel::<DynamicMessage>(4);
     let complete = Arc::new(AtomicBool::new(false));
     let (started_tx, started_rx) = oneshot::channel::<()>();
-    let call_request = admitted.call(frames(rx, complete.clone()))?;
+    let call_request = admitted.call(&route.method.grpc_path, frames(rx, complete.clone()))?;
     let call = async {
         // The call starts once the file part is found and its metadata queued, so that a
         // malformed form never reaches the service.
@@ -427,7 +427,7 @@ pub(crate) async fn download(
     let bytes = gw.read_body(&parts.headers, body).await?;
     let message = transcode::request_message(route, &admitted.params, parts.uri.query(), &bytes)?;
     let output = route.method.descriptor.output();
-    let call = admitted.call(message)?;
+    let call = admitted.call(&route.method.grpc_path, message)?;
     let mut stream = grpc::server_streaming(channel, &route.method.grpc_path, call, output)
         .await
         .map_err(ApiError::Upstream)?;

@@ -14,6 +14,7 @@ mod m20261122_000007_event_subjects;
 mod m20261202_000008_webhooks;
 mod m20261202_000009_team_member_email_keys;
 mod m20261202_000010_history_filter_indexes;
+mod m20261202_000011_event_trace_context;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_webhooks::Migration),
             Box::new(m20261202_000009_team_member_email_keys::Migration),
             Box::new(m20261202_000010_history_filter_indexes::Migration),
+            Box::new(m20261202_000011_event_trace_context::Migration),
         ]
     }
 }

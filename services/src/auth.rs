@@ -31,6 +31,7 @@ use sha2::Sha256;
 use storage::{Actor, ActorKind, OrgId, Store, api_keys, organizations};
 use subtle::ConstantTimeEq;
 use tonic::{Status, body::Body};
+use tracing::Instrument as _;
 
 use crate::{deprecation, error::ServiceError, idempotent_calls};
 
@@ -233,6 +234,7 @@ impl RequestContext {
             org: self.org()?.clone(),
             actor: self.actor.clone(),
             request_id: self.request_id.clone(),
+            trace_parent: crate::trace::current_traceparent(),
         })
     }
 }
@@ -520,39 +522,48 @@ where
             let Some(method) = schema().method_by_path(request.uri().path()) else {
                 return inner.call(request).await;
             };
-            // Deprecated RPCs and fields are announced as response metadata; a refused call
-            // of a deprecated RPC is told too.
-            let mut response = match authorizer.authorize(request.headers(), method).await {
-                Ok(ctx) => {
-                    let budget = ctx.budget;
-                    // A direct call with a key (its budget was spent here) goes into the
-                    // request history; the gateway records the calls it forwards.
-                    let record = budget.and_then(|_| call_record(&ctx, method, &request));
-                    request.extensions_mut().insert(ctx.clone());
-                    let (request, deprecation) = match deprecation::inspect(method, request).await {
-                        Ok(inspected) => inspected,
-                        Err(status) => return Ok(status.into_http()),
-                    };
-                    let mut response = if idempotent_calls::applies(method, &request) {
-                        let store = authorizer.keys.store.clone();
-                        idempotent_calls::run(&store, &ctx, method, request, |r| inner.call(r))
-                            .await?
-                    } else {
-                        inner.call(request).await?
-                    };
-                    deprecation::announce(response.headers_mut(), deprecation);
-                    if let Some(budget) = budget {
-                        budget_headers(response.headers_mut(), &budget);
+            let span = crate::trace::server_span(method, &mut request);
+            let answer = async move {
+                // Deprecated RPCs and fields are announced as response metadata; a refused call
+                // of a deprecated RPC is told too.
+                let mut response = match authorizer.authorize(request.headers(), method).await {
+                    Ok(ctx) => {
+                        crate::trace::caller(&ctx);
+                        let budget = ctx.budget;
+                        // A direct call with a key (its budget was spent here) goes into the
+                        // request history; the gateway records the calls it forwards.
+                        let record = budget.and_then(|_| call_record(&ctx, method, &request));
+                        request.extensions_mut().insert(ctx.clone());
+                        let (request, deprecation) =
+                            match deprecation::inspect(method, request).await {
+                                Ok(inspected) => inspected,
+                                Err(status) => return Ok(status.into_http()),
+                            };
+                        let mut response = if idempotent_calls::applies(method, &request) {
+                            let store = authorizer.keys.store.clone();
+                            idempotent_calls::run(&store, &ctx, method, request, |r| inner.call(r))
+                                .await?
+                        } else {
+                            inner.call(request).await?
+                        };
+                        deprecation::announce(response.headers_mut(), deprecation);
+                        if let Some(budget) = budget {
+                            budget_headers(response.headers_mut(), &budget);
+                        }
+                        if let Some(record) = record {
+                            response = authorizer.history.observe(record, response);
+                        }
+                        return Ok(response);
                     }
-                    if let Some(record) = record {
-                        response = authorizer.history.observe(record, response);
-                    }
-                    return Ok(response);
-                }
-                Err(err) => Status::from(err).into_http(),
-            };
-            deprecation::announce(response.headers_mut(), method.deprecation);
-            Ok(response)
+                    Err(err) => Status::from(err).into_http(),
+                };
+                deprecation::announce(response.headers_mut(), method.deprecation);
+                Ok(response)
+            }
+            .instrument(span.clone())
+            .await;
+            crate::trace::finish(&span, &answer);
+            answer
         })
     }
 }

@@ -48,15 +48,25 @@ where
             .method_by_path(request.uri().path())
             .is_some_and(|m| m.descriptor.is_client_streaming());
         let limit = if upload { UPLOAD } else { UNARY };
+        // Cheap (shared bytes): the path is needed only to log a call that ran too long.
+        let path = request.uri().clone();
         let call = self.inner.call(request);
         Box::pin(async move {
             match tokio::time::timeout(limit, call).await {
                 Ok(answer) => answer,
-                Err(_) => Ok(Status::deadline_exceeded(format!(
-                    "the call took longer than {} s",
-                    limit.as_secs()
-                ))
-                .into_http()),
+                Err(_) => {
+                    // Logged here, once: the gateway logs only failures of its own hop.
+                    tracing::error!(
+                        rpc = path.path(),
+                        limit_seconds = limit.as_secs(),
+                        "the call ran past its deadline"
+                    );
+                    Ok(Status::deadline_exceeded(format!(
+                        "the call took longer than {} s",
+                        limit.as_secs()
+                    ))
+                    .into_http())
+                }
             }
         })
     }

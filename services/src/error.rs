@@ -210,10 +210,7 @@ impl From<ServiceError> for Status {
                 HashMap::from([("limit_bytes".to_owned(), limit.to_string())]),
             ),
             ServiceError::Objects(source) => {
-                tracing::error!(
-                    error = source as &dyn std::error::Error,
-                    "object storage error"
-                );
+                tracing::error!(error = %telemetry::logs::Chain(source), "object storage error");
                 Status::internal("an internal error occurred")
             }
             ServiceError::Storage(source) if source.is_invalid_text() => {
@@ -243,7 +240,7 @@ impl From<ServiceError> for Status {
             }
             ServiceError::Storage(source) => {
                 // The chain goes to the log, never to the caller.
-                tracing::error!(error = source as &dyn std::error::Error, "storage error");
+                tracing::error!(error = %telemetry::logs::Chain(source), "storage error");
                 if source.is_unavailable() {
                     Status::unavailable("the service is temporarily unavailable; retry shortly")
                 } else {

@@ -89,6 +89,7 @@ fn write_context(ctx: &RequestContext, org: &str) -> WriteContext {
         org: OrgId::new(org),
         actor: ctx.actor.clone(),
         request_id: ctx.request_id.clone(),
+        trace_parent: crate::trace::current_traceparent(),
     }
 }
 

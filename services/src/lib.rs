@@ -26,6 +26,7 @@ pub mod request_logs;
 pub mod resource;
 pub mod rpc_metrics;
 pub mod team_members;
+mod trace;
 pub mod webhooks;
 
 use std::future::Future;

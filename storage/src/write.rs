@@ -44,6 +44,9 @@ pub struct WriteContext {
     pub org: OrgId,
     pub actor: Actor,
     pub request_id: String,
+    /// The W3C `traceparent` of the request that writes, kept with the events it raises so
+    /// that their webhook deliveries link back to the request's trace.
+    pub trace_parent: Option<String>,
 }
 
 /// One audited change, and the event it raises, if any.
@@ -260,6 +263,7 @@ fn models(
             request_id: ctx.request_id.clone(),
             created_at: now,
             customer_id,
+            trace_parent: ctx.trace_parent.clone(),
         }
     });
     (audit, event)
@@ -330,15 +334,17 @@ fn recording_statement(
         queue::PENDING.into(),
         locked_until.into(),
         locked_by.into(),
+        event.trace_parent.clone().into(),
     ]);
     let (org, request_id, at) = (p(2), p(10), p(11));
     let (id, event_type, data, customer_id) = (p(12), p(13), p(14), p(15));
     let (covering, id_base, pending, until, by) = (p(16), p(17), p(18), p(19), p(20));
+    let trace_parent = p(21);
     let sql = format!(
         "WITH {created}audit AS ({audit_insert}), \
          event AS (INSERT INTO events (id, organization_id, type, data, request_id, \
-         created_at, customer_id) VALUES ({id}, {org}, {event_type}, {data}, {request_id}, \
-         {at}, {customer_id})), \
+         created_at, customer_id, trace_parent) VALUES ({id}, {org}, {event_type}, {data}, \
+         {request_id}, {at}, {customer_id}, {trace_parent})), \
          subscribed AS (SELECT * FROM webhook_endpoints WHERE organization_id = {org} \
          AND enabled = true \
          AND event_types ?| ARRAY(SELECT jsonb_array_elements_text({covering}::jsonb))), \

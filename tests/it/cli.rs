@@ -9,7 +9,7 @@ use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_asteri");
 
-struct Env {
+pub(crate) struct Env {
     dir: tempfile::TempDir,
     database: String,
 }
@@ -26,14 +26,14 @@ impl Env {
 
     /// On a database of its own, on PostgreSQL too: its worker process must not share the
     /// delivery queue with other tests' apps.
-    fn isolated() -> Self {
+    pub(crate) fn isolated() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let database = runtime.block_on(crate::helpers::own_database_url(&dir));
         Self { dir, database }
     }
 
-    fn command(&self, args: &[&str]) -> Command {
+    pub(crate) fn command(&self, args: &[&str]) -> Command {
         let mut c = Command::new(BIN);
         c.args(args)
             .current_dir(self.dir.path())
@@ -56,7 +56,7 @@ impl Env {
         )
     }
 
-    fn json(&self, args: &[&str]) -> Value {
+    pub(crate) fn json(&self, args: &[&str]) -> Value {
         let (ok, stdout, stderr) = self.run(args);
         assert!(ok, "{args:?}: {stderr}");
         serde_json::from_str(&stdout)
@@ -151,7 +151,7 @@ fn operators_manage_orgs_and_keys() {
     assert!(ok && stdout.contains("5 customers"), "{stderr}");
 }
 
-struct Proc(Child);
+pub(crate) struct Proc(pub(crate) Child);
 
 impl Drop for Proc {
     fn drop(&mut self) {
@@ -161,7 +161,11 @@ impl Drop for Proc {
 }
 
 /// Starts `asteri serve --role ROLE` and reads the addresses it prints.
-fn serve(env: &Env, role: &str, extra: &[(&str, String)]) -> (Proc, String, Option<String>) {
+pub(crate) fn serve(
+    env: &Env,
+    role: &str,
+    extra: &[(&str, String)],
+) -> (Proc, String, Option<String>) {
     let mut command = env.command(&["serve", "--role", role]);
     command
         .env("ASTERI_HTTP_ADDR", "127.0.0.1:0")

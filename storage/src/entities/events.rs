@@ -15,6 +15,10 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// The customer the event concerns (the object's `customer_id`), if any.
     pub customer_id: Option<String>,
+    /// The W3C `traceparent` of the request that raised the event (only when traced):
+    /// deliveries link to that trace. Internal, never rendered.
+    #[serde(skip)]
+    pub trace_parent: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -139,6 +139,7 @@ pub async fn disable(store: &crate::Store, org: &OrgId, id: &str, reason: &str) 
                 id: "webhook_worker".to_owned(),
             },
             request_id: String::new(),
+            trace_parent: None,
         })
         .await?;
     let Some(mut endpoint) = get_for_update(&w, id).await? else {
