@@ -253,13 +253,14 @@ fn rename_database_span(span: &mut SpanData) {
         if renamed == "db.query.text" {
             let text = kv.value.as_str();
             table = first_table(&text).map(str::to_owned);
-            first_word = text.split_whitespace().next().map(str::to_ascii_uppercase);
+            first_word = first_operation(&text);
         }
         *kv = KeyValue::new(renamed, std::mem::replace(&mut kv.value, Value::from("")));
     }
     // sea-orm says EXECUTE for anything but SELECT, INSERT, UPDATE and DELETE: a
-    // transaction's steps are named by the span, other statements by their first word
-    // (`WITH`, the PostgreSQL write that inserts the audit record and the event at once).
+    // transaction's steps are named by the span, other statements by their first operation
+    // (for a `WITH`, the PostgreSQL writes that insert a row, its audit record and its event
+    // at once, the first CTE's: `INSERT customers`).
     let operation = match span.name.as_ref() {
         "sea_orm.begin" => Some("BEGIN".to_owned()),
         "sea_orm.commit" => Some("COMMIT".to_owned()),
@@ -279,6 +280,24 @@ fn rename_database_span(span: &mut SpanData) {
         (Some(op), None) => Cow::Owned(op),
         _ => span.name.clone(),
     };
+}
+
+/// A statement's operation: its first word, or for a `WITH` the first CTE's statement.
+fn first_operation(sql: &str) -> Option<String> {
+    let mut words = sql.split_whitespace();
+    let first = words.next()?;
+    if !first.eq_ignore_ascii_case("WITH") {
+        return Some(first.to_ascii_uppercase());
+    }
+    words
+        .map(|w| w.trim_start_matches('('))
+        .find(|w| {
+            ["INSERT", "UPDATE", "DELETE", "SELECT"]
+                .iter()
+                .any(|k| w.eq_ignore_ascii_case(k))
+        })
+        .map(str::to_ascii_uppercase)
+        .or_else(|| Some("WITH".to_owned()))
 }
 
 /// The table a statement reads or writes first: what follows `FROM`, `INTO` or `UPDATE`.
@@ -301,7 +320,22 @@ fn first_table(sql: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
-    use super::first_table;
+    use super::{first_operation, first_table};
+
+    #[test]
+    fn the_operation_of_a_statement_and_of_a_cte() {
+        assert_eq!(first_operation("select 1").as_deref(), Some("SELECT"));
+        assert_eq!(
+            first_operation(r#"WITH created AS (INSERT INTO "customers" ("id") VALUES ($1))"#)
+                .as_deref(),
+            Some("INSERT")
+        );
+        assert_eq!(first_operation("WITH x").as_deref(), Some("WITH"));
+        assert_eq!(
+            first_table(r#"WITH created AS (INSERT INTO "customers" ("id") VALUES ($1))"#),
+            Some("customers")
+        );
+    }
 
     #[test]
     fn the_first_table_of_a_statement() {

@@ -284,6 +284,8 @@ async fn one_process_trace() {
 /// arrive only because each process flushes its exporter when it is stopped.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn split_roles_join_one_trace_over_http_protobuf_and_flush_on_shutdown() {
+    // Before any reqwest client is built (ARCHITECTURE.md, "One rustls provider").
+    storage::objects::install_crypto_provider();
     let (collected, endpoint) = receiver::http();
     let base = endpoint.trim_end_matches("/v1/traces").to_owned();
     let otel = |service: &str| {
