@@ -18,6 +18,7 @@ mod metrics;
 pub mod request_log;
 mod streaming;
 pub mod transcode;
+pub mod upstream;
 
 use std::{collections::BTreeMap, collections::HashMap, sync::Arc};
 
@@ -39,10 +40,10 @@ use proto::{
     },
 };
 use serde_json::{Map, Value};
-use tonic::transport::Channel;
 use tower_http::catch_panic::CatchPanicLayer;
 
 pub use crate::metrics::EdgeMetrics;
+pub use crate::upstream::Upstream;
 use crate::{
     edge::{Budget, Caller, KeyCache, RateLimits},
     error::{ApiError, ErrorBody, error_response},
@@ -53,10 +54,10 @@ use crate::{
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
 pub struct GatewayConfig {
-    /// Fully-qualified gRPC service name -> the channel that serves it.
-    pub upstreams: HashMap<String, Channel>,
+    /// Fully-qualified gRPC service name -> the upstream that serves it.
+    pub upstreams: HashMap<String, Upstream>,
     /// Where `ApiKeysService`, `IdempotencyService` and `RequestLogsService` live.
-    pub keys: Channel,
+    pub keys: Upstream,
     /// The internal service credential for the internal RPCs above.
     pub internal_token: String,
     pub body_limit: usize,
@@ -70,7 +71,7 @@ pub struct GatewayConfig {
 struct Inner {
     keys: KeyCache,
     limits: RateLimits,
-    idempotency: IdempotencyServiceClient<Channel>,
+    idempotency: IdempotencyServiceClient<Upstream>,
     internal_token: Arc<str>,
     body_limit: usize,
 }
@@ -380,7 +381,7 @@ impl Gateway {
     async fn handle(
         &self,
         route: &Route,
-        channel: Channel,
+        channel: Upstream,
         params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
         request: Request,
     ) -> Response {
@@ -392,7 +393,7 @@ impl Gateway {
     async fn answer(
         &self,
         route: &Route,
-        channel: Channel,
+        channel: Upstream,
         params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
         request: Request,
     ) -> Response {
@@ -501,7 +502,7 @@ impl Gateway {
     async fn unary(
         &self,
         route: &Route,
-        channel: Channel,
+        channel: Upstream,
         admitted: Admitted,
         request: Request,
     ) -> Result<Response, ApiError> {
@@ -522,7 +523,7 @@ impl Gateway {
     async fn unary_json(
         &self,
         route: &Route,
-        channel: Channel,
+        channel: Upstream,
         admitted: Admitted,
         parts: &http::request::Parts,
         bytes: &Bytes,
