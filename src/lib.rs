@@ -105,6 +105,8 @@ pub async fn start(mut config: Config) -> anyhow::Result<Running> {
     config.webhooks.worker.metrics = metrics.metrics.deliveries();
 
     let mut grpc_addr = None;
+    // The services of this process, for its own gateway to call in process.
+    let mut in_process = None;
     if let Some(store) = store.as_ref().filter(|_| !groups.is_empty()) {
         let listener = TcpListener::bind(config.grpc_addr)
             .await
@@ -120,6 +122,9 @@ pub async fn start(mut config: Config) -> anyhow::Result<Running> {
             .with_webhooks(config.webhooks.clone())
             .with_budgets(budgets.clone())
             .with_metrics(metrics.metrics.clone());
+        in_process = Some(gateway::upstream::in_process(
+            services::local::local(&platform, &groups).await,
+        ));
         if groups.contains(&Group::Keys) {
             let (store, retention) = (store.clone(), config.request_log_retention);
             let every = Duration::from_secs(3_600);
@@ -166,6 +171,13 @@ pub async fn start(mut config: Config) -> anyhow::Result<Running> {
             .context("set ASTERI_WEBHOOKS_URL")?;
         let (resources, keys) = (lazy_channel(&resources_url)?, lazy_channel(&keys_url)?);
         let webhooks = lazy_channel(&webhooks_url)?;
+        // The services of this process are called in process; the channels above stay for
+        // `/readyz`, which checks the gRPC listener as a remote gateway would.
+        let upstream = |channel: &Channel| {
+            in_process
+                .clone()
+                .unwrap_or_else(|| gateway::upstream::remote(channel.clone()))
+        };
         let mut upstreams = HashMap::new();
         for (group, channel) in [
             (Group::Resources, &resources),
@@ -173,13 +185,13 @@ pub async fn start(mut config: Config) -> anyhow::Result<Running> {
             (Group::Webhooks, &webhooks),
         ] {
             for service in group.services() {
-                upstreams.insert((*service).to_owned(), channel.clone());
+                upstreams.insert((*service).to_owned(), upstream(channel));
             }
         }
         gateway = Some((
             gateway::router(gateway::GatewayConfig {
                 upstreams,
-                keys: keys.clone(),
+                keys: upstream(&keys),
                 internal_token: config.internal_token.clone(),
                 body_limit: gateway::DEFAULT_BODY_LIMIT,
                 request_logs: gateway::request_log::LogSettings::default(),

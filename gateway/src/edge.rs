@@ -13,12 +13,13 @@ use proto::{
     v1::{VerifyApiKeyRequest, api_keys_service_client::ApiKeysServiceClient},
 };
 use sha2::{Digest, Sha256};
-use tonic::{Code, transport::Channel};
+use tonic::Code;
 
 use crate::{
     error::ApiError,
     failures::{AuthFailureLimit, FailureGuard},
     internal_request,
+    upstream::Upstream,
 };
 
 /// How long a verdict on a key is reused. Together with the keys service's own cache this
@@ -42,14 +43,14 @@ type Verdict = Result<Caller, String>;
 
 #[derive(Clone)]
 pub struct KeyCache {
-    keys: ApiKeysServiceClient<Channel>,
+    keys: ApiKeysServiceClient<Upstream>,
     internal_token: Arc<str>,
     cache: Arc<quick_cache::sync::Cache<[u8; 32], (Instant, Verdict)>>,
     failures: Arc<FailureGuard>,
 }
 
 impl KeyCache {
-    pub fn new(keys: Channel, internal_token: &str, failures: AuthFailureLimit) -> Self {
+    pub fn new(keys: Upstream, internal_token: &str, failures: AuthFailureLimit) -> Self {
         Self {
             keys: ApiKeysServiceClient::new(keys),
             internal_token: internal_token.into(),

@@ -8,10 +8,11 @@ use futures::Stream;
 use http::uri::PathAndQuery;
 use prost::Message as _;
 use prost_reflect::{DynamicMessage, MessageDescriptor};
+
+use crate::Upstream;
 use tonic::{
     Status, Streaming,
     codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder},
-    transport::Channel,
 };
 
 /// A failure of the gateway's side of a call, with its cause kept as the status's source
@@ -105,9 +106,9 @@ impl Decoder for DynamicDecoder {
 }
 
 async fn ready(
-    channel: Channel,
+    channel: Upstream,
     grpc_path: &str,
-) -> Result<(tonic::client::Grpc<Channel>, PathAndQuery), Status> {
+) -> Result<(tonic::client::Grpc<Upstream>, PathAndQuery), Status> {
     let mut grpc = tonic::client::Grpc::new(channel);
     grpc.ready().await.map_err(|e| {
         let mut status = Status::unavailable("the upstream service is not reachable");
@@ -121,7 +122,7 @@ async fn ready(
 
 /// One unary call of `grpc_path` (`/pkg.Service/Method`).
 pub async fn unary(
-    channel: Channel,
+    channel: Upstream,
     grpc_path: &str,
     mut request: tonic::Request<DynamicMessage>,
     output: MessageDescriptor,
@@ -138,7 +139,7 @@ pub async fn unary(
 
 /// One client-streaming call: the frames of `request` go out as they come.
 pub async fn client_streaming<S>(
-    channel: Channel,
+    channel: Upstream,
     grpc_path: &str,
     mut request: tonic::Request<S>,
     output: MessageDescriptor,
@@ -159,7 +160,7 @@ where
 /// One server-streaming call: the stream of answers (an error status before the first one
 /// comes back as `Err`).
 pub async fn server_streaming(
-    channel: Channel,
+    channel: Upstream,
     grpc_path: &str,
     mut request: tonic::Request<DynamicMessage>,
     output: MessageDescriptor,

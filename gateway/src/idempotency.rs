@@ -15,7 +15,6 @@ use proto::v1::{
     idempotency_service_client::IdempotencyServiceClient,
 };
 use sha2::{Digest, Sha256};
-use tonic::transport::Channel;
 
 use crate::{Outcome, error::ApiError, internal_request};
 
@@ -46,7 +45,7 @@ pub fn fingerprint(method: &str, path: &str, query: Option<&str>, body: &[u8]) -
 }
 
 pub struct Idempotent<'a> {
-    pub client: IdempotencyServiceClient<Channel>,
+    pub client: IdempotencyServiceClient<crate::Upstream>,
     pub internal_token: &'a str,
     pub request_id: &'a str,
     pub scope: IdempotencyScope,

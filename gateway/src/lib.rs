@@ -19,6 +19,7 @@ pub mod request_log;
 mod streaming;
 mod trace;
 pub mod transcode;
+pub mod upstream;
 
 use std::{collections::BTreeMap, collections::HashMap, sync::Arc};
 
@@ -40,11 +41,11 @@ use proto::{
     },
 };
 use serde_json::{Map, Value};
-use tonic::transport::Channel;
 use tower_http::catch_panic::CatchPanicLayer;
 use tracing::Instrument as _;
 
 pub use crate::metrics::EdgeMetrics;
+pub use crate::upstream::Upstream;
 use crate::{
     edge::{Budget, Caller, KeyCache, RateLimits},
     error::{ApiError, ErrorBody, error_response},
@@ -55,10 +56,10 @@ use crate::{
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
 pub struct GatewayConfig {
-    /// Fully-qualified gRPC service name -> the channel that serves it.
-    pub upstreams: HashMap<String, Channel>,
+    /// Fully-qualified gRPC service name -> the upstream that serves it.
+    pub upstreams: HashMap<String, Upstream>,
     /// Where `ApiKeysService`, `IdempotencyService` and `RequestLogsService` live.
-    pub keys: Channel,
+    pub keys: Upstream,
     /// The internal service credential for the internal RPCs above.
     pub internal_token: String,
     pub body_limit: usize,
@@ -74,7 +75,7 @@ pub struct GatewayConfig {
 struct Inner {
     keys: KeyCache,
     limits: RateLimits,
-    idempotency: IdempotencyServiceClient<Channel>,
+    idempotency: IdempotencyServiceClient<Upstream>,
     internal_token: Arc<str>,
     body_limit: usize,
 }
@@ -395,7 +396,7 @@ impl Gateway {
     async fn handle(
         &self,
         route: &Route,
-        channel: Channel,
+        channel: Upstream,
         params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
         request: Request,
     ) -> Response {
@@ -407,7 +408,7 @@ impl Gateway {
     async fn answer(
         &self,
         route: &Route,
-        channel: Channel,
+        channel: Upstream,
         params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
         request: Request,
     ) -> Response {
@@ -517,7 +518,7 @@ impl Gateway {
     async fn unary(
         &self,
         route: &Route,
-        channel: Channel,
+        channel: Upstream,
         admitted: Admitted,
         request: Request,
     ) -> Result<Response, ApiError> {
@@ -538,7 +539,7 @@ impl Gateway {
     async fn unary_json(
         &self,
         route: &Route,
-        channel: Channel,
+        channel: Upstream,
         admitted: Admitted,
         parts: &http::request::Parts,
         bytes: &Bytes,

@@ -31,7 +31,6 @@ use http::{HeaderValue, StatusCode, header};
 use prost_reflect::{DynamicMessage, FieldDescriptor, Kind, MessageDescriptor, Value};
 use sha2::{Digest as _, Sha256};
 use tokio::sync::{mpsc, oneshot};
-use tonic::transport::Channel;
 
 use crate::{
     Admitted, Gateway,
@@ -39,6 +38,7 @@ use crate::{
     grpc::{self, Frame},
     idempotency, outcome, replayable,
     transcode::{self, Route},
+    upstream::Upstream,
 };
 
 /// The largest content message sent to a service.
@@ -254,7 +254,7 @@ enum Pumped {
 pub(crate) async fn upload(
     gw: &Gateway,
     route: &Route,
-    channel: Channel,
+    channel: Upstream,
     admitted: Admitted,
     request: Request,
 ) -> Result<Response, ApiError> {
@@ -417,7 +417,7 @@ fn content_disposition(name: &str) -> HeaderValue {
 pub(crate) async fn download(
     gw: &Gateway,
     route: &Route,
-    channel: Channel,
+    channel: Upstream,
     admitted: Admitted,
     request: Request,
 ) -> Result<Response, ApiError> {

@@ -21,6 +21,7 @@ pub mod idempotency;
 mod idempotent_calls;
 pub mod keys;
 pub mod listen;
+pub mod local;
 pub mod record;
 pub mod request_logs;
 pub mod resource;
@@ -188,16 +189,10 @@ impl Platform {
     }
 }
 
-/// Serves the given groups on `listener`, with gRPC health and reflection (v1 and v1alpha:
-/// grpcurl and Python's grpcio speak only v1alpha), until `shutdown` resolves; `limits`
-/// bound what connections may hold ([`listen`]).
-pub async fn serve(
-    platform: Platform,
-    groups: &[Group],
-    listener: TcpListener,
-    limits: &listen::ConnectionLimits,
-    shutdown: impl Future<Output = ()> + Send,
-) -> Result<(), tonic::transport::Error> {
+/// The services of `groups`, with gRPC health (every service of each group SERVING) and
+/// reflection (v1 and v1alpha: grpcurl and Python's grpcio speak only v1alpha), unguarded:
+/// [`serve`] and [`local::local`] put the auth layer and the deadlines in front.
+pub(crate) async fn routes(platform: &Platform, groups: &[Group]) -> tonic::service::Routes {
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
     let reflection_v1 = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(proto::FILE_DESCRIPTOR_SET)
@@ -255,6 +250,19 @@ pub async fn serve(
                 .await;
         }
     }
+    routes.routes()
+}
+
+/// Serves the given groups on `listener`, with gRPC health and reflection ([`routes`]),
+/// until `shutdown` resolves; `limits` bound what connections may hold ([`listen`]).
+pub async fn serve(
+    platform: Platform,
+    groups: &[Group],
+    listener: TcpListener,
+    limits: &listen::ConnectionLimits,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), tonic::transport::Error> {
+    let routes = routes(&platform, groups).await;
     // The connection cap, TCP_NODELAY and the header-read and idle watchdog are the
     // listener's (`listen::incoming`); the HTTP/2 limits are hyper's, set through tonic.
     let incoming = listen::incoming(listener, limits.clone());
@@ -271,7 +279,7 @@ pub async fn serve(
         ))
         .layer(deadline::DeadlineLayer)
         .layer(AuthLayer::new(platform.authorizer.clone()))
-        .add_routes(routes.routes())
+        .add_routes(routes)
         .serve_with_incoming_shutdown(incoming, shutdown)
         .await
 }

@@ -25,7 +25,15 @@ pub mod webhooks;
 use std::time::Duration;
 
 use migrations::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
+    sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
+};
+
+/// Prepared statements each connection keeps (sqlx caches them by SQL text, evicting the
+/// least recently used). sqlx's default of 100 is fewer than the distinct statements the
+/// services run, so a busy mix of routes would prepare the hot ones again and again.
+const STATEMENT_CACHE: usize = 1_000;
 
 pub use entities::{AddressList, AddressRecord, LineItemList, LineItemRecord, StringList};
 pub use tenant::{Page, PageQuery, Record};
@@ -127,6 +135,41 @@ impl StorageError {
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 
+/// Turns on SQLite's query planner stability guarantee (QPSG) for a new connection.
+///
+/// Without it, SQLite reads the value bound to `LIMIT ?` while planning (and, built with
+/// STAT4 as sqlx's bundled SQLite is, values compared to indexed columns), and marks the
+/// statement to be prepared again whenever that parameter is bound anew: every `.one()`
+/// and every keyset page was parsed and planned again on each execution, although sqlx
+/// keeps it prepared (a callgrind profile of `GetCustomer` showed `sqlite3Reprepare` as a
+/// quarter of all instructions). With QPSG a statement keeps its plan, which is what a
+/// statement cache is for; the plans here never depend on a value (every filter is an
+/// index range on `organization_id` and `id`).
+async fn stable_plans(
+    conn: &mut sea_orm::sqlx::SqliteConnection,
+) -> Result<(), sea_orm::sqlx::Error> {
+    use std::ffi::c_int;
+    let mut handle = conn.lock_handle().await?;
+    let db = handle.as_raw_handle().as_ptr();
+    // SAFETY: `db` is this connection's open handle, held locked (no other thread uses it)
+    // for the call; SQLITE_DBCONFIG_ENABLE_QPSG takes an int and an optional int pointer.
+    let rc = unsafe {
+        libsqlite3_sys::sqlite3_db_config(
+            db,
+            libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG,
+            1 as c_int,
+            std::ptr::null_mut::<c_int>(),
+        )
+    };
+    if rc == libsqlite3_sys::SQLITE_OK {
+        Ok(())
+    } else {
+        Err(sea_orm::sqlx::Error::Configuration(
+            format!("enabling SQLite's query planner stability guarantee failed ({rc})").into(),
+        ))
+    }
+}
+
 /// An organization id: the key of every tenant query.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct OrgId(String);
@@ -186,14 +229,22 @@ impl Store {
             // statements. A connection that breaks while idle (the database restarted)
             // fails one statement, whose error closes it; the caller gets a retryable 503.
             .test_before_acquire(false)
-            .sqlx_logging(false);
+            .sqlx_logging(false)
+            // Per connection, as sqlx opens it: a PRAGMA run once on the pool reaches only
+            // the connection that ran it. WAL lets readers proceed during a write; writers
+            // queue on the busy timeout and start with BEGIN IMMEDIATE (see `write`);
+            // NORMAL syncs the WAL at checkpoints, not at every commit.
+            .map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(5))
+                    .statement_cache_capacity(STATEMENT_CACHE)
+            })
+            .map_sqlx_sqlite_pool_opts(|pool| {
+                pool.after_connect(|conn, _| Box::pin(stable_plans(conn)))
+            })
+            .map_sqlx_postgres_opts(|o| o.statement_cache_capacity(STATEMENT_CACHE));
         let db = Database::connect(options).await?;
-        if db.get_database_backend() == DbBackend::Sqlite {
-            // WAL lets readers proceed during a write; writers queue on the busy timeout
-            // (sqlx's default, 5 s) and start with BEGIN IMMEDIATE (see `write`).
-            db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
-            db.execute_unprepared("PRAGMA synchronous = NORMAL").await?;
-        }
         Ok(Self {
             db,
             deliveries: Default::default(),

@@ -39,9 +39,8 @@ use proto::v1::{
     RecordRequestLogsRequest, RequestLog, request_logs_service_client::RequestLogsServiceClient,
 };
 use tokio::sync::Notify;
-use tonic::transport::Channel;
 
-use crate::internal_request;
+use crate::{Upstream, internal_request};
 use anonymous::Anonymous;
 use queue::{Admission, Queues};
 
@@ -194,7 +193,7 @@ impl RequestLogger {
 
     /// Starts the batcher; it ships what is left and ends when every logger handle is dropped.
     pub fn start(
-        client: RequestLogsServiceClient<Channel>,
+        client: RequestLogsServiceClient<Upstream>,
         token: String,
         settings: LogSettings,
     ) -> Self {
@@ -246,7 +245,7 @@ impl RequestLogger {
     }
 }
 
-async fn ship(shared: Arc<Shared>, mut client: RequestLogsServiceClient<Channel>, token: String) {
+async fn ship(shared: Arc<Shared>, mut client: RequestLogsServiceClient<Upstream>, token: String) {
     let settings = shared.settings;
     let mut next_aggregate = tokio::time::Instant::now() + settings.aggregate_every;
     loop {
