@@ -9,21 +9,17 @@
 //! Message bodies are protobuf; they are not recorded.
 
 use std::{
-    pin::Pin,
     sync::{
         Arc, Mutex, OnceLock,
         atomic::{AtomicU64, Ordering},
     },
-    task::{Context, Poll},
     time::{Duration, Instant},
 };
 
-use bytes::Bytes;
 use chrono::Utc;
-use http_body::{Body as HttpBody, Frame, SizeHint};
 use storage::{Store, request_logs};
 use tokio::sync::mpsc;
-use tonic::{Code, Status, body::Body};
+use tonic::{Code, body::Body};
 
 const CAPACITY: usize = 10_000;
 const BATCH: usize = 500;
@@ -104,16 +100,8 @@ impl GrpcHistory {
         call: CallRecord,
         response: http::Response<Body>,
     ) -> http::Response<Body> {
-        let (parts, body) = response.into_parts();
-        if let Some(code) = code_of(&parts.headers) {
-            self.record(call, code);
-            return http::Response::from_parts(parts, body);
-        }
-        let observed = Observed {
-            inner: body,
-            pending: Some((self.clone(), call)),
-        };
-        http::Response::from_parts(parts, Body::new(observed))
+        let history = self.clone();
+        crate::call_status::on_end(response, move |code| history.record(call, code))
     }
 }
 
@@ -127,16 +115,6 @@ async fn ship(store: Store, mut rx: mpsc::Receiver<request_logs::RequestLog>) {
             );
         }
     }
-}
-
-fn code_of(headers: &http::HeaderMap) -> Option<Code> {
-    let value = headers
-        .get("grpc-status")?
-        .to_str()
-        .ok()?
-        .parse::<i32>()
-        .ok()?;
-    Some(Code::from_i32(value))
 }
 
 /// The status the REST door gives for a gRPC code (CONTRACT section 5).
@@ -153,57 +131,5 @@ fn http_status(code: Code) -> i32 {
         Code::Unavailable => 503,
         Code::DeadlineExceeded => 504,
         _ => 500,
-    }
-}
-
-/// A body that records its call once the trailers (or the end, or a drop) arrive.
-struct Observed {
-    inner: Body,
-    pending: Option<(GrpcHistory, CallRecord)>,
-}
-
-impl Observed {
-    fn finish(&mut self, code: Code) {
-        if let Some((history, call)) = self.pending.take() {
-            history.record(call, code);
-        }
-    }
-}
-
-impl HttpBody for Observed {
-    type Data = Bytes;
-    type Error = Status;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Status>>> {
-        let polled = Pin::new(&mut self.inner).poll_frame(cx);
-        match &polled {
-            Poll::Ready(Some(Ok(frame))) => {
-                if let Some(code) = frame.trailers_ref().and_then(code_of) {
-                    self.finish(code);
-                }
-            }
-            Poll::Ready(Some(Err(status))) => self.finish(status.code()),
-            Poll::Ready(None) => self.finish(Code::Ok),
-            Poll::Pending => {}
-        }
-        polled
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
-    }
-}
-
-impl Drop for Observed {
-    /// A caller that went away before the end: recorded as cancelled.
-    fn drop(&mut self) {
-        self.finish(Code::Cancelled);
     }
 }

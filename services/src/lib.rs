@@ -7,6 +7,7 @@ pub mod appointments;
 pub mod audit_log;
 pub mod auth;
 pub mod billing;
+mod call_status;
 pub mod catalog;
 pub mod convert;
 pub mod currency;

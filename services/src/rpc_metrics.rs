@@ -20,11 +20,10 @@ use std::{
     time::Instant,
 };
 
-use bytes::Bytes;
-use http_body::{Body as HttpBody, Frame, SizeHint};
+use crate::call_status::code_of;
 use proto::schema;
 use telemetry::metrics::RpcServer;
-use tonic::{Code, Status, body::Body};
+use tonic::{Code, body::Body};
 
 /// The gRPC door's services that are not in the contract.
 const OTHER_METHODS: &[(&str, bool)] = &[
@@ -99,22 +98,15 @@ impl Finish {
                 .record(self.method, Code::Unknown as i32, self.started.elapsed());
             return answer;
         };
-        if let Some(code) = code_of(response.headers()) {
-            self.metrics
-                .record(self.method, code, self.started.elapsed());
-            return Ok(response);
-        }
-        if !self.streams {
+        if !self.streams && code_of(response.headers()).is_none() {
             self.metrics
                 .record(self.method, Code::Ok as i32, self.started.elapsed());
             return Ok(response);
         }
-        let (parts, body) = response.into_parts();
-        let watched = Watched {
-            inner: body,
-            pending: Some(self),
-        };
-        Ok(http::Response::from_parts(parts, Body::new(watched)))
+        Ok(crate::call_status::on_end(response, move |code| {
+            self.metrics
+                .record(self.method, code as i32, self.started.elapsed());
+        }))
     }
 }
 
@@ -170,61 +162,5 @@ where
             Some(finish) => finish.call(answer),
             None => answer,
         })
-    }
-}
-
-fn code_of(headers: &http::HeaderMap) -> Option<i32> {
-    headers.get("grpc-status")?.to_str().ok()?.parse().ok()
-}
-
-/// A streaming answer's body, recorded when its trailers (or its end, or its drop) come.
-struct Watched {
-    inner: Body,
-    pending: Option<Finish>,
-}
-
-impl Watched {
-    fn finish(&mut self, code: i32) {
-        if let Some(f) = self.pending.take() {
-            f.metrics.record(f.method, code, f.started.elapsed());
-        }
-    }
-}
-
-impl HttpBody for Watched {
-    type Data = Bytes;
-    type Error = Status;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Status>>> {
-        let polled = Pin::new(&mut self.inner).poll_frame(cx);
-        match &polled {
-            Poll::Ready(Some(Ok(frame))) => {
-                if let Some(code) = frame.trailers_ref().and_then(code_of) {
-                    self.finish(code);
-                }
-            }
-            Poll::Ready(Some(Err(status))) => self.finish(status.code() as i32),
-            Poll::Ready(None) => self.finish(Code::Ok as i32),
-            Poll::Pending => {}
-        }
-        polled
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
-    }
-}
-
-impl Drop for Watched {
-    /// A caller that went away before the end.
-    fn drop(&mut self) {
-        self.finish(Code::Cancelled as i32);
     }
 }
