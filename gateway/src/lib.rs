@@ -15,11 +15,15 @@ pub mod failures;
 pub mod grpc;
 mod idempotency;
 mod metrics;
+mod request_id;
 pub mod request_log;
 mod streaming;
 mod trace;
 pub mod transcode;
 pub mod upstream;
+
+pub(crate) use request_id::internal_request;
+pub use request_id::{RequestId, request_id};
 
 use std::{collections::BTreeMap, collections::HashMap, sync::Arc};
 
@@ -42,7 +46,6 @@ use proto::{
 };
 use serde_json::{Map, Value};
 use tower_http::catch_panic::CatchPanicLayer;
-use tracing::Instrument as _;
 
 pub use crate::metrics::EdgeMetrics;
 pub use crate::upstream::Upstream;
@@ -83,10 +86,6 @@ struct Inner {
 #[derive(Clone)]
 struct Gateway(Arc<Inner>);
 
-/// The request id of the current request (`x-request-id`).
-#[derive(Clone, Debug)]
-pub struct RequestId(pub String);
-
 /// What a transcoded call answered: the status and JSON body (errors included).
 pub struct Outcome {
     pub status: StatusCode,
@@ -112,25 +111,6 @@ impl Outcome {
             None => self.status.into_response(),
         }
     }
-}
-
-/// A request to an internal RPC, carrying the internal credential and the request id.
-pub(crate) fn internal_request<T>(message: T, token: &str, request_id: &str) -> tonic::Request<T> {
-    let mut request = tonic::Request::new(message);
-    if let Ok(v) = format!("Bearer {token}").parse() {
-        request.metadata_mut().insert("authorization", v);
-    }
-    if let Ok(v) = request_id.parse() {
-        request
-            .metadata_mut()
-            .insert(credentials::REQUEST_ID_HEADER, v);
-    }
-    request.metadata_mut().insert(
-        credentials::SERVICE_NAME_HEADER,
-        tonic::metadata::MetadataValue::from_static("gateway"),
-    );
-    trace::inject_current(request.metadata_mut());
-    request
 }
 
 /// The REST router: one route per `google.api.http` binding of the served services.
@@ -251,40 +231,6 @@ fn portal_routes() -> Router {
             },
         ))
         .layer(middleware::from_fn(request_id))
-}
-
-/// Keeps a caller's valid `x-request-id` or makes a `req_...` one, sets it on the response,
-/// and writes it into every error body.
-pub async fn request_id(mut request: Request, next: Next) -> Response {
-    let id = request
-        .headers()
-        .get(credentials::REQUEST_ID_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .filter(|id| credentials::valid_request_id(id))
-        .map_or_else(
-            || format!("req_{}", uuid::Uuid::now_v7().simple()),
-            str::to_owned,
-        );
-    request.extensions_mut().insert(RequestId(id.clone()));
-    let span = trace::server_span(&request, &id);
-    let mut response = next.run(request).instrument(span.clone()).await;
-    trace::finish(&span, &mut response);
-    if let Some(ErrorBody(mut body)) = response.extensions_mut().remove::<ErrorBody>() {
-        body.insert("request_id".into(), Value::String(id.clone()));
-        let bytes = serde_json::to_vec(&body).unwrap_or_default();
-        response.headers_mut().remove(header::CONTENT_LENGTH);
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
-        *response.body_mut() = Body::from(bytes);
-    }
-    if let Ok(v) = HeaderValue::from_str(&id) {
-        response
-            .headers_mut()
-            .insert(credentials::REQUEST_ID_HEADER, v);
-    }
-    response
 }
 
 fn with_budget(mut response: Response, budget: Budget) -> Response {
