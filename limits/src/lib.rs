@@ -35,6 +35,23 @@ pub struct Exhausted {
     pub budget: Budget,
 }
 
+impl Exhausted {
+    /// A refusal of `window`'s budget of `limit`, answered with `Retry-After: retry_after`
+    /// (nothing remains until then): the one shape both stores give.
+    pub(crate) fn new(window: &'static str, limit: u32, retry_after: u64) -> Self {
+        Self {
+            window,
+            limit,
+            retry_after,
+            budget: Budget {
+                limit,
+                remaining: 0,
+                reset_seconds: retry_after,
+            },
+        }
+    }
+}
+
 /// Where the shared state lives (`ASTERI_REDIS_URL`, `ASTERI_REDIS_PREFIX`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RedisSettings {

@@ -86,16 +86,7 @@ impl LocalBudgets {
                 .as_secs_f64()
                 .ceil()
                 .max(1.0) as u64;
-            Exhausted {
-                window,
-                limit,
-                retry_after,
-                budget: Budget {
-                    limit,
-                    remaining: 0,
-                    reset_seconds: retry_after,
-                },
-            }
+            Exhausted::new(window, limit, retry_after)
         };
         let minute = match limits.minute.check() {
             Ok(snapshot) => snapshot.remaining_burst_capacity(),

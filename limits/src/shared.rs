@@ -175,16 +175,7 @@ impl SharedBudgets {
                     ("minute", per_minute)
                 };
                 let retry_after = seconds(wait_us).max(1);
-                Err(Exhausted {
-                    window,
-                    limit,
-                    retry_after,
-                    budget: Budget {
-                        limit,
-                        remaining: 0,
-                        reset_seconds: retry_after,
-                    },
-                })
+                Err(Exhausted::new(window, limit, retry_after))
             }
         }
     }
