@@ -12,6 +12,9 @@ pub const ORGANIZATION_HEADER: &str = "x-organization-id";
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 /// Names the internal caller in audit records (optional, with an internal credential).
 pub const SERVICE_NAME_HEADER: &str = "x-asteri-service";
+/// The dashboard user (`usr_...`) an internal call acts for: with the internal credential
+/// only, the call is audited with the actor `user` and this id (CONTRACT section 10).
+pub const USER_HEADER: &str = "x-asteri-user";
 
 /// Set by the gateway on the calls it forwards, with the internal credential as its value:
 /// the request was counted against its key's budget (and recorded in the request history)
