@@ -6,7 +6,8 @@
 //! - an API key (`ast_live_`/`ast_test_`): its organization must equal `x-organization-id`
 //!   and it must hold the method's `required_scope`; internal-only RPCs refuse it;
 //! - an internal service token (`ast_int_`, from `ASTERI_INTERNAL_TOKEN`): any RPC, acting in
-//!   the organization named by `x-organization-id`;
+//!   the organization named by `x-organization-id`, as the dashboard user `x-asteri-user`
+//!   names when it names one;
 //! - the operator (the `asteri` command), injected directly, never from the network.
 //!
 //! The layer also announces deprecated RPCs and request fields as response metadata
@@ -322,17 +323,30 @@ impl Authorizer {
                 if method.is_public() && org.is_none() {
                     return Err(organization_required());
                 }
-                let service = headers
-                    .get(credentials::SERVICE_NAME_HEADER)
+                // The dashboard acts for a signed-in user: its calls are audited as that
+                // user's. Only the internal credential can say so.
+                let user = headers
+                    .get(credentials::USER_HEADER)
                     .and_then(|v| v.to_str().ok())
-                    .filter(|s| credentials::valid_request_id(s))
-                    .unwrap_or("internal");
+                    .filter(|id| id.starts_with("usr_") && credentials::valid_request_id(id));
+                let actor = match user {
+                    Some(user) => Actor {
+                        kind: ActorKind::User,
+                        id: user.to_owned(),
+                    },
+                    None => Actor {
+                        kind: ActorKind::InternalService,
+                        id: headers
+                            .get(credentials::SERVICE_NAME_HEADER)
+                            .and_then(|v| v.to_str().ok())
+                            .filter(|s| credentials::valid_request_id(s))
+                            .unwrap_or("internal")
+                            .to_owned(),
+                    },
+                };
                 Ok(RequestContext {
                     budget: None,
-                    actor: Actor {
-                        kind: ActorKind::InternalService,
-                        id: service.to_owned(),
-                    },
+                    actor,
                     org,
                     scopes: Scopes::All,
                     request_id,
