@@ -82,6 +82,30 @@ pub struct Config {
     pub metrics: telemetry::metrics::MetricsSettings,
     /// Serve `/metrics` here instead of on `http_addr` (`ASTERI_METRICS_ADDR`).
     pub metrics_addr: Option<SocketAddr>,
+    /// The dashboard's cookie and sign-in limits (`ASTERI_DASHBOARD_SECURE_COOKIE`,
+    /// `ASTERI_SIGN_IN_*`).
+    pub dashboard: DashboardSettings,
+}
+
+/// How the gateway's dashboard (`/dashboard`) serves its sessions.
+#[derive(Clone, Debug, Default)]
+pub struct DashboardSettings {
+    /// Mark the session cookie `Secure` even without `X-Forwarded-Proto: https`.
+    pub secure_cookie: bool,
+    pub sign_in_limits: dashboard::SignInLimits,
+}
+
+impl DashboardSettings {
+    fn from_env() -> anyhow::Result<Self> {
+        Ok(Self {
+            secure_cookie: match env("ASTERI_DASHBOARD_SECURE_COOKIE").as_deref() {
+                None | Some("0") => false,
+                Some("1") => true,
+                Some(other) => bail!("ASTERI_DASHBOARD_SECURE_COOKIE={other}: use 1 or 0"),
+            },
+            sign_in_limits: dashboard::SignInLimits::from_env()?,
+        })
+    }
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://asteri.db?mode=rwc";
@@ -202,6 +226,7 @@ impl Config {
             redis: None,
             metrics: telemetry::metrics::MetricsSettings::default(),
             metrics_addr: None,
+            dashboard: DashboardSettings::default(),
         }
     }
 
@@ -307,6 +332,7 @@ impl Config {
             metrics_addr: env("ASTERI_METRICS_ADDR")
                 .map(|v| addr("ASTERI_METRICS_ADDR", &v))
                 .transpose()?,
+            dashboard: DashboardSettings::from_env()?,
         })
     }
 }

@@ -188,6 +188,15 @@ pub async fn start(mut config: Config) -> anyhow::Result<Running> {
                 upstreams.insert((*service).to_owned(), upstream(channel));
             }
         }
+        // The security center beside the REST routes, on the same services.
+        let dashboard = dashboard::router(dashboard::DashboardConfig {
+            keys: upstream(&keys),
+            resources: upstream(&resources),
+            webhooks: upstream(&webhooks),
+            internal_token: config.internal_token.clone(),
+            secure_cookie: config.dashboard.secure_cookie,
+            sign_in_limits: config.dashboard.sign_in_limits,
+        });
         gateway = Some((
             gateway::router(gateway::GatewayConfig {
                 upstreams,
@@ -198,7 +207,8 @@ pub async fn start(mut config: Config) -> anyhow::Result<Running> {
                 budgets,
                 auth_failures: gateway::failures::AuthFailureLimit::from_env()?,
                 metrics: metrics.metrics.clone(),
-            }),
+            })
+            .merge(dashboard),
             vec![resources, keys, webhooks],
         ));
     }

@@ -289,3 +289,23 @@ pub async fn fails(
 pub fn id_of(v: &Value) -> String {
     v["id"].as_str().expect("an id").to_owned()
 }
+
+/// Polls `probe` every 50 ms until it gives a value (10 s at most): for what the system does
+/// asynchronously, such as the request history the gateway writes in batches.
+pub async fn poll<T, F, Fut>(mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for the system"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

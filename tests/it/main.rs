@@ -11,6 +11,7 @@ mod billing;
 mod cli;
 mod connections;
 mod customers;
+mod dashboard;
 mod deprecation;
 mod files;
 mod grpc;

@@ -1,0 +1,140 @@
+//! Templates and assets, embedded in the binary (no CDN, no build step). Templates are
+//! Jinja (minijinja), HTML-escaped by their `.html` names; they are parsed once, when the
+//! router is built, so a broken template stops the start-up rather than one page.
+
+use std::sync::LazyLock;
+
+use axum::{
+    extract::Path,
+    response::{Html, IntoResponse, Response},
+};
+use http::{HeaderValue, StatusCode, header};
+use minijinja::Environment;
+use serde::Serialize;
+
+use crate::error::DashboardError;
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("error.html", include_str!("../templates/error.html")),
+    ("sign_in.html", include_str!("../templates/sign_in.html")),
+    ("keys.html", include_str!("../templates/keys.html")),
+    ("secret.html", include_str!("../templates/secret.html")),
+    ("confirm.html", include_str!("../templates/confirm.html")),
+    ("roll.html", include_str!("../templates/roll.html")),
+    ("webhooks.html", include_str!("../templates/webhooks.html")),
+    ("endpoint.html", include_str!("../templates/endpoint.html")),
+    (
+        "endpoint_fields.html",
+        include_str!("../templates/endpoint_fields.html"),
+    ),
+    ("api_tabs.html", include_str!("../templates/api_tabs.html")),
+    ("requests.html", include_str!("../templates/requests.html")),
+    ("request.html", include_str!("../templates/request.html")),
+    ("audit.html", include_str!("../templates/audit.html")),
+    ("usage.html", include_str!("../templates/usage.html")),
+    (
+        "integrations.html",
+        include_str!("../templates/integrations.html"),
+    ),
+];
+
+static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    for (name, source) in TEMPLATES {
+        if let Err(error) = env.add_template(name, source) {
+            panic!("dashboard template {name} does not parse: {error:#}");
+        }
+    }
+    env
+});
+
+/// Parses every template (at start-up).
+pub fn parse_templates() {
+    LazyLock::force(&ENV);
+}
+
+/// A page: `template` rendered with `context`. Pages are never cached: they show secrets
+/// once, and what a user may see changes with the session.
+pub fn page(template: &str, context: impl Serialize) -> Result<Response, DashboardError> {
+    let html = ENV
+        .get_template(template)?
+        .render(minijinja::value::Serde(&context))?;
+    let mut response = Html(html).into_response();
+    no_store(&mut response);
+    protect(&mut response);
+    Ok(response)
+}
+
+pub fn no_store(response: &mut Response) {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+}
+
+/// Every page: nothing loads or runs from elsewhere, no inline script, forms post only
+/// here, and no other site may frame a page (a framed "Revoke" button could be clicked
+/// through a decoy). `same-origin` referrers keep the `Referer` fallback of the origin
+/// check working without leaking paths to other sites.
+fn protect(response: &mut Response) {
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+        ),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+}
+
+/// The page of an error; plain text if even that cannot be rendered.
+pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
+    let context = minijinja::context! { title, message, status => status.as_u16() };
+    let mut response = match ENV
+        .get_template("error.html")
+        .and_then(|t| t.render(context))
+    {
+        Ok(html) => Html(html).into_response(),
+        Err(_) => message.to_owned().into_response(),
+    };
+    *response.status_mut() = status;
+    no_store(&mut response);
+    protect(&mut response);
+    response
+}
+
+const CSS: &str = include_str!("../assets/dashboard.css");
+const JS: &str = include_str!("../assets/dashboard.js");
+
+/// `/dashboard/assets/{name}`.
+pub async fn asset(Path(name): Path<String>) -> Response {
+    let (body, kind) = match name.as_str() {
+        "dashboard.css" => (CSS, "text/css; charset=utf-8"),
+        "dashboard.js" => (JS, "text/javascript; charset=utf-8"),
+        _ => return DashboardError::NotFound.into_response(),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, kind),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// A protobuf time as the pages show it: `2026-12-02 13:45:07 UTC`; empty when unset.
+pub fn time(ts: Option<&prost_types::Timestamp>) -> String {
+    ts.and_then(|t| chrono::DateTime::from_timestamp(t.seconds, t.nanos.max(0) as u32))
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_default()
+}
