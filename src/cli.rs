@@ -172,8 +172,21 @@ pub async fn revoke_key(p: &Platform, id: &str) -> anyhow::Result<Value> {
     ))
 }
 
-pub async fn rotate_key(p: &Platform, id: &str) -> anyhow::Result<CreateApiKeyResponse> {
-    let request = operator(RotateApiKeyRequest { id: id.to_owned() }, None);
+/// A new secret for key `id`; `keep_old_for` (e.g. `1h`, `7d`) keeps the old one working
+/// that long (at most 7 days), for a roll without downtime; without it the old one stops at
+/// once.
+pub async fn rotate_key(
+    p: &Platform,
+    id: &str,
+    keep_old_for: Option<&str>,
+) -> anyhow::Result<CreateApiKeyResponse> {
+    let request = operator(
+        RotateApiKeyRequest {
+            id: id.to_owned(),
+            previous_secret_expires_in_seconds: keep_old_for.map(parse_duration).transpose()?,
+        },
+        None,
+    );
     Ok(p.keys()
         .rotate_api_key(request)
         .await

@@ -94,6 +94,10 @@ enum KeysCommand {
     /// Replaces a key's secret and prints the new one, once.
     Rotate {
         key_id: String,
+        /// Keeps the old secret working this long (e.g. 1h, 7d; at most 7 days), so that
+        /// callers can move to the new one; without it the old one stops at once.
+        #[arg(long, value_name = "DURATION")]
+        keep_old_for: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -324,13 +328,26 @@ async fn keys(command: KeysCommand) -> anyhow::Result<()> {
             println!("revoked {} at {}", key["id"], key["revoked_at"]);
             Ok(())
         }
-        KeysCommand::Rotate { key_id, json } => {
-            let key = cli::rotate_key(&platform, &key_id).await?;
+        KeysCommand::Rotate {
+            key_id,
+            keep_old_for,
+            json,
+        } => {
+            let key = cli::rotate_key(&platform, &key_id, keep_old_for.as_deref()).await?;
             if json {
                 return print_json(&cli::key_json(&key));
             }
+            let old = match key
+                .api_key
+                .as_ref()
+                .and_then(|k| k.previous_secret_expires_at.as_ref())
+                .and_then(|t| chrono::DateTime::from_timestamp(t.seconds, 0))
+            {
+                Some(until) => format!("the old one keeps working until {}", until.to_rfc3339()),
+                None => "the old one no longer works".to_owned(),
+            };
             println!(
-                "{key_id}\n{}\n(the new secret is shown once; the old one no longer works)",
+                "{key_id}\n{}\n(the new secret is shown once; {old})",
                 key.secret
             );
             Ok(())

@@ -36,8 +36,8 @@ use tracing::Instrument as _;
 
 use crate::{deprecation, error::ServiceError, idempotent_calls};
 
-/// How long a verified (or refused) key stays cached. Revocation on another replica takes
-/// effect within this time; on the same replica at once (see [`KeyVerifier::forget`]).
+/// How long a verified (or refused) key stays cached. Revocations and rolls on another replica
+/// take effect within this time; on the same replica at once (see [`KeyVerifier::forget`]).
 pub const KEY_CACHE_TTL: Duration = Duration::from_secs(2);
 
 /// HMAC-SHA256 under the server's secret key: what the database stores instead of secrets.
@@ -70,6 +70,8 @@ pub struct VerifiedKey {
     pub expires_at: Option<DateTime<Utc>>,
     pub per_minute_limit: i64,
     pub per_day_limit: i64,
+    /// Set when the presented secret is the one a roll replaced: it works until then.
+    pub secret_expires_at: Option<DateTime<Utc>>,
     pub record: api_keys::ApiKey,
 }
 
@@ -133,20 +135,33 @@ impl KeyVerifier {
                 verdict
             }
         };
-        // Expiry is checked at every use, not only when the cache is filled.
-        Ok(verdict.and_then(|key| match key.expires_at {
-            Some(at) if at <= Utc::now() => Err(KeyRefusal::Expired),
-            _ => Ok(key),
-        }))
+        // Expiry (the key's, and a rolled key's previous secret's) is checked at every use.
+        let now = Utc::now();
+        Ok(
+            verdict.and_then(|key| match (key.expires_at, key.secret_expires_at) {
+                (Some(at), _) if at <= now => Err(KeyRefusal::Expired),
+                // A previous secret past its grace is refused as any replaced secret is.
+                (_, Some(at)) if at <= now => Err(KeyRefusal::Unknown),
+                _ => Ok(key),
+            }),
+        )
     }
 
     async fn load(&self, hash: &str) -> Result<Result<VerifiedKey, KeyRefusal>, ServiceError> {
-        let Some(key) = api_keys::find_by_hash(&self.store, hash).await? else {
+        let Some((key, matched)) = api_keys::find_by_hash(&self.store, hash).await? else {
             return Ok(Err(KeyRefusal::Unknown));
         };
+        // A revoked key refuses both of its secrets.
         if key.revoked_at.is_some() {
             return Ok(Err(KeyRefusal::Revoked));
         }
+        let secret_expires_at = match matched {
+            api_keys::SecretMatch::Current => None,
+            api_keys::SecretMatch::Previous { expires_at } if expires_at <= Utc::now() => {
+                return Ok(Err(KeyRefusal::Unknown));
+            }
+            api_keys::SecretMatch::Previous { expires_at } => Some(expires_at),
+        };
         let Some(org) = organizations::get(&self.store, &key.organization_id).await? else {
             return Ok(Err(KeyRefusal::Unknown));
         };
@@ -163,6 +178,7 @@ impl KeyVerifier {
             expires_at: key.expires_at,
             per_minute_limit: key.per_minute_limit,
             per_day_limit: key.per_day_limit,
+            secret_expires_at,
             record: key,
         }))
     }

@@ -14,7 +14,7 @@ use proto::{
     },
 };
 use rand::{Rng, distr::Alphanumeric};
-use storage::{Change, OrgId, Store, WriteContext, api_keys, organizations};
+use storage::{ActorKind, Change, OrgId, Store, WriteContext, api_keys, organizations};
 use tonic::{Request, Response, Status};
 
 use crate::{
@@ -27,6 +27,8 @@ pub const DEFAULT_PER_MINUTE: u32 = 60;
 pub const DEFAULT_PER_DAY: u32 = 10_000;
 /// 190 bits of entropy: 32 characters of [A-Za-z0-9].
 const SECRET_CHARS: usize = 32;
+/// The longest a rolled key's previous secret may keep working: 7 days.
+pub const MAX_PREVIOUS_SECRET_SECONDS: u64 = 7 * 86_400;
 
 #[derive(Clone)]
 pub struct Keys {
@@ -81,6 +83,13 @@ pub fn api_key_message(k: &api_keys::ApiKey) -> ApiKey {
         last_used_at: timestamp_opt(k.last_used_at),
         revoked_at: timestamp_opt(k.revoked_at),
         created_at: Some(timestamp(k.created_at)),
+        created_by_user_id: k.created_by_user_id.clone().unwrap_or_default(),
+        // Only while the previous secret still works: a past grace, or a revoked key's
+        // (revocation refuses both secrets), is not shown.
+        previous_secret_expires_at: k
+            .previous_secret_expires_at
+            .filter(|at| k.revoked_at.is_none() && *at > Utc::now())
+            .map(timestamp),
     }
 }
 
@@ -174,6 +183,10 @@ impl Keys {
                 expires_at,
                 per_minute_limit: i64::from(req.per_minute_limit.unwrap_or(DEFAULT_PER_MINUTE)),
                 per_day_limit: i64::from(req.per_day_limit.unwrap_or(DEFAULT_PER_DAY)),
+                // The auth layer names a dashboard user only for the internal credential
+                // with `x-asteri-user`; every other caller leaves it empty.
+                created_by_user_id: (ctx.actor.kind == ActorKind::User)
+                    .then(|| ctx.actor.id.clone()),
             },
         )
         .await?;
@@ -221,10 +234,33 @@ impl Keys {
         .await?;
         w.commit().await?;
         self.verifier.forget(&key.secret_hash);
+        if let Some(previous) = &key.previous_secret_hash {
+            self.verifier.forget(previous);
+        }
         Ok(after)
     }
 
-    async fn rotate(&self, ctx: &RequestContext, id: &str) -> ServiceResult<CreateApiKeyResponse> {
+    async fn rotate(
+        &self,
+        ctx: &RequestContext,
+        req: &RotateApiKeyRequest,
+    ) -> ServiceResult<CreateApiKeyResponse> {
+        let id = req.id.as_str();
+        let grace = match req.previous_secret_expires_in_seconds {
+            None | Some(0) => None,
+            Some(secs) if secs <= MAX_PREVIOUS_SECRET_SECONDS => {
+                Some(Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX)))
+            }
+            Some(secs) => {
+                return Err(ServiceError::malformed(
+                    "previous_secret_expires_in_seconds",
+                    format!(
+                        "is {secs}; the previous secret can keep working for at most \
+                         {MAX_PREVIOUS_SECRET_SECONDS} seconds (7 days)"
+                    ),
+                ));
+            }
+        };
         let key = self.existing(id).await?;
         if key.revoked_at.is_some() {
             return Err(ServiceError::conflict(
@@ -237,10 +273,17 @@ impl Keys {
             .store
             .write(write_context(ctx, &key.organization_id))
             .await?;
-        let rotated =
-            api_keys::replace_secret(&w, id, self.verifier.hasher().hash(&secret), hint(&secret))
-                .await?
-                .ok_or_else(|| ServiceError::not_found("api key", id))?;
+        // Microseconds, what the databases keep: the answer and a later read agree.
+        let keep_previous_until = grace.map(|grace| storage::now() + grace);
+        let rotated = api_keys::replace_secret(
+            &w,
+            id,
+            self.verifier.hasher().hash(&secret),
+            hint(&secret),
+            keep_previous_until,
+        )
+        .await?
+        .ok_or_else(|| ServiceError::not_found("api key", id))?;
         let (before, after) = (api_key_message(&key), api_key_message(&rotated));
         w.record(Change {
             action: "api_key.rotate",
@@ -252,7 +295,13 @@ impl Keys {
         })
         .await?;
         w.commit().await?;
+        // On this replica at once: an immediate roll refuses the old secret from now on; a
+        // roll with a grace reloads it with the grace's end (checked at every use). A
+        // secret kept by an earlier roll is replaced, and refused from now on.
         self.verifier.forget(&key.secret_hash);
+        if let Some(replaced) = &key.previous_secret_hash {
+            self.verifier.forget(replaced);
+        }
         Ok(CreateApiKeyResponse {
             api_key: Some(after),
             secret,
@@ -303,7 +352,7 @@ impl ApiKeysService for Keys {
         r: Request<RotateApiKeyRequest>,
     ) -> Result<Response<CreateApiKeyResponse>, Status> {
         let ctx = context(&r)?;
-        Ok(Response::new(self.rotate(&ctx, &r.get_ref().id).await?))
+        Ok(Response::new(self.rotate(&ctx, r.get_ref()).await?))
     }
 
     async fn verify_api_key(

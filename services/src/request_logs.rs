@@ -1,15 +1,16 @@
 //! Request history: `asteri.v1.RequestLogsService`. The gateway records batches through the
-//! internal `RecordRequestLogs`; tenants read their own with `read:logs`.
+//! internal `RecordRequestLogs`; tenants read their own with `read:logs`; the dashboard
+//! charts each key's hourly use with the internal `GetKeyUsage`.
 
 use std::time::Duration;
 
 use chrono::Utc;
 use proto::v1::{
-    GetRequestLogRequest, ListRequestLogsRequest, ListRequestLogsResponse,
-    RecordRequestLogsRequest, RecordRequestLogsResponse, RequestLog,
-    request_logs_service_server::RequestLogsService,
+    GetKeyUsageRequest, GetKeyUsageResponse, GetRequestLogRequest, KeyUsageBucket,
+    ListRequestLogsRequest, ListRequestLogsResponse, RecordRequestLogsRequest,
+    RecordRequestLogsResponse, RequestLog, request_logs_service_server::RequestLogsService,
 };
-use storage::{Store, request_logs};
+use storage::{Store, api_keys, request_logs};
 use tonic::{Request, Response, Status};
 
 use crate::{
@@ -20,6 +21,13 @@ use crate::{
 
 /// Most logs accepted in one batch.
 pub const MAX_BATCH: usize = 1_000;
+/// The longest `path_prefix` accepted, in bytes (longer than any route's path).
+pub const MAX_PATH_PREFIX: usize = 2_048;
+/// `GetKeyUsage`'s window: 24 hours unless asked, at most 30 days (the history's default
+/// retention).
+pub const DEFAULT_USAGE_HOURS: u32 = 24;
+pub const MAX_USAGE_HOURS: u32 = 720;
+const SECONDS_PER_HOUR: i64 = 3_600;
 
 #[derive(Clone)]
 pub struct RequestLogs {
@@ -30,6 +38,42 @@ impl RequestLogs {
     pub fn new(store: Store) -> Self {
         Self { store }
     }
+}
+
+/// `path_prefix`, checked: it is matched against the path before the query string, so a
+/// `?` could never match and is refused rather than silently finding nothing.
+fn path_prefix(prefix: Option<String>) -> Result<Option<String>, ServiceError> {
+    let Some(prefix) = prefix.filter(|p| !p.is_empty()) else {
+        return Ok(None);
+    };
+    if prefix.len() > MAX_PATH_PREFIX {
+        return Err(ServiceError::malformed(
+            "path_prefix",
+            format!("is {} bytes long; at most {MAX_PATH_PREFIX}", prefix.len()),
+        ));
+    }
+    // No stored path holds one (PostgreSQL cannot even compare text with it): the same
+    // clear refusal on every backend.
+    if prefix.contains('\0') {
+        return Err(ServiceError::malformed(
+            "path_prefix",
+            "cannot contain a NUL character",
+        ));
+    }
+    if prefix.contains('?') {
+        return Err(ServiceError::malformed(
+            "path_prefix",
+            "is matched against the path without its query string, so it cannot contain '?'",
+        ));
+    }
+    Ok(Some(prefix))
+}
+
+/// The first hour of a `hours`-hour window that ends with the current hour (UTC).
+fn usage_window_start(hours: u32) -> chrono::DateTime<Utc> {
+    let current_hour = Utc::now().timestamp().div_euclid(SECONDS_PER_HOUR);
+    let first = current_hour - i64::from(hours) + 1;
+    chrono::DateTime::from_timestamp(first * SECONDS_PER_HOUR, 0).unwrap_or_default()
 }
 
 pub fn request_log_message(l: &request_logs::RequestLog) -> RequestLog {
@@ -64,6 +108,8 @@ impl RequestLogsService for RequestLogs {
             method: req.method,
             key_id: req.key_id,
             created_after: from_timestamp("created_after", req.created_after)?,
+            created_before: from_timestamp("created_before", req.created_before)?,
+            path_prefix: path_prefix(req.path_prefix)?,
         };
         let page = request_logs::list(&self.store, ctx.org()?, &filter, &query)
             .await
@@ -131,6 +177,54 @@ impl RequestLogsService for RequestLogs {
             .await
             .map_err(ServiceError::from)?;
         Ok(Response::new(RecordRequestLogsResponse {}))
+    }
+
+    async fn get_key_usage(
+        &self,
+        r: Request<GetKeyUsageRequest>,
+    ) -> Result<Response<GetKeyUsageResponse>, Status> {
+        let ctx = context(&r)?;
+        let req = r.into_inner();
+        let hours = match req.hours {
+            0 => DEFAULT_USAGE_HOURS,
+            h if h <= MAX_USAGE_HOURS => h,
+            h => {
+                return Err(ServiceError::malformed(
+                    "hours",
+                    format!("is {h}; must be between 1 and {MAX_USAGE_HOURS} (30 days), or 0 for {DEFAULT_USAGE_HOURS}"),
+                )
+                .into());
+            }
+        };
+        let key_id = match req.key_id.as_str() {
+            "" => None,
+            id if storage::ids::looks_like(id, api_keys::ID_PREFIX) => Some(id),
+            _ => {
+                return Err(
+                    ServiceError::malformed("key_id", "is not an API key id (key_...)").into(),
+                );
+            }
+        };
+        let usage =
+            request_logs::key_usage(&self.store, ctx.org()?, usage_window_start(hours), key_id)
+                .await
+                .map_err(ServiceError::from)?;
+        let count = |n: i64| u64::try_from(n).unwrap_or_default();
+        Ok(Response::new(GetKeyUsageResponse {
+            buckets: usage
+                .into_iter()
+                .map(|u| KeyUsageBucket {
+                    hour: Some(prost_types::Timestamp {
+                        seconds: u.hour * SECONDS_PER_HOUR,
+                        nanos: 0,
+                    }),
+                    key_id: u.key_id,
+                    requests: count(u.requests),
+                    errors: count(u.errors),
+                    rate_limited: count(u.rate_limited),
+                })
+                .collect(),
+        }))
     }
 }
 

@@ -1,7 +1,11 @@
 //! Request history written by the gateway in batches, read per organization.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Select};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect, Select,
+    sea_query::{Expr, ExprTrait as _, Func},
+};
 
 pub use crate::entities::request_logs::Model as RequestLog;
 use crate::{
@@ -37,6 +41,11 @@ pub struct RequestLogFilter {
     pub method: Option<String>,
     pub key_id: Option<String>,
     pub created_after: Option<DateTime<Utc>>,
+    /// Only requests made before this time.
+    pub created_before: Option<DateTime<Utc>>,
+    /// Only requests whose stored path starts with this (the caller makes sure it holds no
+    /// `?`, so that it can only match the path before the query string).
+    pub path_prefix: Option<String>,
 }
 
 pub async fn list(
@@ -74,7 +83,100 @@ fn select(org: &OrgId, filter: &RequestLogFilter) -> Select<Entity> {
     if let Some(v) = filter.created_after {
         select = select.filter(Column::CreatedAt.gte(v));
     }
+    if let Some(v) = filter.created_before {
+        select = select.filter(Column::CreatedAt.lt(v));
+    }
+    if let Some(prefix) = filter.path_prefix.as_deref().filter(|p| !p.is_empty()) {
+        select = select.filter(path_starts_with(prefix));
+    }
     select
+}
+
+/// `substr(path, 1, <characters of prefix>) = prefix`: an exact, case-sensitive prefix test
+/// that reads the same on both databases and needs no escaping.
+///
+/// The alternatives were worse: `LIKE 'prefix%'` needs `%`, `_` and the escape character
+/// escaped, and SQLite's LIKE ignores ASCII case ("/API" would match "/api"); a range
+/// `path >= p AND path < successor(p)` is a prefix test only under a byte-order collation,
+/// which SQLite has but a PostgreSQL database created with a linguistic one
+/// (`en_US.UTF-8`) does not. Equality is byte-wise under every deterministic collation.
+/// `substr` counts characters on both (SQLite on TEXT, PostgreSQL in UTF-8).
+///
+/// No index serves it, deliberately: a B-tree on `path` would refuse any row whose path
+/// with its query string passed PostgreSQL's index entry limit (about 2.7 kB), failing the
+/// history batch it came in. The filter is read along the organization's keyset (or the
+/// index of another filter it is combined with), stopping at a page of matches.
+fn path_starts_with(prefix: &str) -> sea_orm::sea_query::SimpleExpr {
+    let chars = i32::try_from(prefix.chars().count()).unwrap_or(i32::MAX);
+    Expr::expr(
+        Func::cust("substr")
+            .arg(Expr::col(Column::Path))
+            .arg(1)
+            .arg(chars),
+    )
+    .eq(prefix)
+}
+
+/// Requests of one key in one UTC hour.
+#[derive(Clone, Debug, PartialEq, Eq, FromQueryResult)]
+pub struct KeyUsage {
+    pub key_id: String,
+    /// Hours since the Unix epoch: the bucket's start is `hour * 3600` seconds.
+    pub hour: i64,
+    pub requests: i64,
+    /// Answered with a status of 400 or more (429s included).
+    pub errors: i64,
+    /// Answered 429.
+    pub rate_limited: i64,
+}
+
+/// The hour (since the epoch) of `created_at`, by backend: the column is TEXT in RFC 3339
+/// on SQLite (as sqlx writes it; `strftime` reads the offset) and `timestamptz` on
+/// PostgreSQL (`extract(epoch ...)` is absolute, whatever the session's time zone). Both
+/// give an integer, which decodes the same way from either.
+fn hour_expr(backend: DbBackend) -> &'static str {
+    match backend {
+        DbBackend::Postgres => "CAST(floor(extract(epoch FROM created_at) / 3600) AS BIGINT)",
+        _ => "CAST(strftime('%s', created_at) AS INTEGER) / 3600",
+    }
+}
+
+/// Requests, errors and 429s per key and UTC hour since `since`, oldest hour first, for
+/// the requests made with a key (optionally one key). Grouped by the database: one row per
+/// key and hour that saw a request, read through `(organization_id, created_at, id)`.
+pub async fn key_usage(
+    db: &impl Db,
+    org: &OrgId,
+    since: DateTime<Utc>,
+    key_id: Option<&str>,
+) -> Result<Vec<KeyUsage>> {
+    let hour = hour_expr(db.conn().get_database_backend());
+    let mut select = scoped::<Entity>(org)
+        .select_only()
+        .column(Column::KeyId)
+        .column_as(Expr::cust(hour), "hour")
+        .column_as(Expr::cust("COUNT(*)"), "requests")
+        .column_as(
+            Expr::cust("SUM(CASE WHEN status_code >= 400 THEN 1 ELSE 0 END)"),
+            "errors",
+        )
+        .column_as(
+            Expr::cust("SUM(CASE WHEN status_code = 429 THEN 1 ELSE 0 END)"),
+            "rate_limited",
+        )
+        .filter(Column::CreatedAt.gte(since))
+        .filter(Column::KeyId.ne(""));
+    if let Some(key_id) = key_id {
+        select = select.filter(Column::KeyId.eq(key_id));
+    }
+    Ok(select
+        .group_by(Column::KeyId)
+        .group_by(Expr::cust(hour))
+        .order_by_asc(Expr::cust(hour))
+        .order_by_asc(Column::KeyId)
+        .into_model::<KeyUsage>()
+        .all(db.conn())
+        .await?)
 }
 
 /// The latest log of a request id (callers may reuse their own request ids).

@@ -228,7 +228,7 @@ async fn revoked_keys_stop_within_five_seconds_and_expired_keys_fail() {
 async fn rotation_replaces_the_secret() {
     let app = spawn_app().await;
     let t = app.tenant().await;
-    let rotated = asteri::cli::rotate_key(&app.platform, &t.key_id)
+    let rotated = asteri::cli::rotate_key(&app.platform, &t.key_id, None)
         .await
         .unwrap();
     assert_ne!(rotated.secret, t.key);

@@ -122,6 +122,14 @@ fn operators_manage_orgs_and_keys() {
 
     let rotated = env.json(&["keys", "rotate", key_id, "--json"]);
     assert_ne!(rotated["secret"], key["secret"]);
+    assert!(rotated["previous_secret_expires_at"].is_null(), "{rotated}");
+    // A roll that keeps the old secret working says until when; 7 days is the most.
+    let kept = env.json(&["keys", "rotate", key_id, "--keep-old-for", "1h", "--json"]);
+    assert!(kept["previous_secret_expires_at"].is_string(), "{kept}");
+    let (ok, stdout, _) = env.run(&["keys", "rotate", key_id, "--keep-old-for", "90m"]);
+    assert!(ok && stdout.contains("keeps working until"), "{stdout}");
+    let (ok, _, stderr) = env.run(&["keys", "rotate", key_id, "--keep-old-for", "8d"]);
+    assert!(!ok && stderr.contains("at most 604800 seconds"), "{stderr}");
     let (ok, stdout, _) = env.run(&["keys", "revoke", key_id]);
     assert!(ok && stdout.contains("revoked"));
 

@@ -226,6 +226,16 @@ fn log_filters(h: &History) -> Vec<LogCase> {
             "created_after, the last hour",
             RequestLogFilter {
                 created_after: Some(h.newest - chrono::Duration::hours(1)),
+                ..none.clone()
+            },
+            None,
+            Some("idx_request_logs_org_created"),
+            false,
+        ),
+        (
+            "created_before matching nothing",
+            RequestLogFilter {
+                created_before: Some(h.newest - chrono::Duration::days(31)),
                 ..none
             },
             None,

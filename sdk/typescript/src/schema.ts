@@ -3885,6 +3885,10 @@ export interface operations {
                 key_id?: string;
                 /** @description Only requests made at or after this time. */
                 created_after?: string;
+                /** @description Only requests whose path (without the query string) starts with this, e.g. "/api/public/v1/customers". */
+                path_prefix?: string;
+                /** @description Only requests made before this time. */
+                created_before?: string;
             };
             header?: never;
             path?: never;

@@ -23,6 +23,14 @@ pub struct Model {
     pub last_used_at: Option<DateTimeUtc>,
     pub revoked_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// The dashboard user (`usr_...`) who made the key; `None` for the operator's and
+    /// internal services' keys.
+    pub created_by_user_id: Option<String>,
+    /// After a roll with a grace: the HMAC of the replaced secret, which verification still
+    /// accepts until `previous_secret_expires_at`.
+    #[serde(skip)]
+    pub previous_secret_hash: Option<String>,
+    pub previous_secret_expires_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
