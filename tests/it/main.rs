@@ -32,4 +32,5 @@ mod redaction;
 mod replicas;
 mod seed;
 mod traces;
+mod users;
 mod webhooks;
