@@ -5,10 +5,11 @@ use anyhow::{Context as _, bail};
 use proto::{
     json::to_json,
     v1::{
-        CreateApiKeyRequest, CreateApiKeyResponse, CreateOrganizationRequest,
-        GetOrganizationRequest, KeyEnvironment, ListApiKeysRequest, RevokeApiKeyRequest,
-        RotateApiKeyRequest, api_keys_service_server::ApiKeysService,
-        organizations_service_server::OrganizationsService,
+        CreateApiKeyRequest, CreateApiKeyResponse, CreateOrganizationRequest, CreateUserRequest,
+        GetOrganizationRequest, KeyEnvironment, ListApiKeysRequest, ListUsersRequest,
+        RevokeApiKeyRequest, RotateApiKeyRequest, User, UserRole,
+        api_keys_service_server::ApiKeysService,
+        organizations_service_server::OrganizationsService, users_service_server::UsersService,
     },
 };
 use serde_json::{Value, json};
@@ -192,4 +193,71 @@ pub async fn rotate_key(
         .await
         .map_err(fail)?
         .into_inner())
+}
+
+/// The roles `--role` takes, as the proto names them.
+pub const ROLES: [&str; 4] = ["owner", "admin", "developer", "viewer"];
+
+pub struct NewUser<'a> {
+    pub org: &'a str,
+    pub email: &'a str,
+    pub name: &'a str,
+    pub role: &'a str,
+    pub password: String,
+}
+
+pub async fn create_user(p: &Platform, u: NewUser<'_>) -> anyhow::Result<User> {
+    let role = match u.role {
+        "owner" => UserRole::Owner,
+        "admin" => UserRole::Admin,
+        "developer" => UserRole::Developer,
+        "viewer" => UserRole::Viewer,
+        other => bail!("--role must be one of {}, not {other}", ROLES.join(", ")),
+    };
+    let request = CreateUserRequest {
+        organization_id: u.org.to_owned(),
+        email: u.email.to_owned(),
+        name: u.name.to_owned(),
+        role: role as i32,
+        password: u.password,
+    };
+    Ok(p.users()
+        .create_user(operator(request, Some(u.org)))
+        .await
+        .map_err(fail)?
+        .into_inner())
+}
+
+pub async fn list_users(p: &Platform, org: &str) -> anyhow::Result<Vec<Value>> {
+    Ok(p.users()
+        .list_users(operator(ListUsersRequest {}, Some(org)))
+        .await
+        .map_err(fail)?
+        .into_inner()
+        .data
+        .iter()
+        .map(to_json)
+        .collect())
+}
+
+/// A password for a user made without one: 24 characters of [A-Za-z0-9], about 143 bits.
+pub fn generate_password() -> String {
+    use rand::Rng as _;
+    rand::rng()
+        .sample_iter(&rand::distr::Alphanumeric)
+        .take(24)
+        .map(char::from)
+        .collect()
+}
+
+/// One line of standard input, without its line ending: a password given by pipe or by hand.
+pub fn read_password(input: impl std::io::BufRead) -> anyhow::Result<String> {
+    let mut line = String::new();
+    let mut input = input;
+    input
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
+    let password = line.strip_suffix('\n').unwrap_or(&line);
+    let password = password.strip_suffix('\r').unwrap_or(password);
+    Ok(password.to_owned())
 }

@@ -14,7 +14,7 @@ pub enum Role {
     Gateway,
     /// The resource services (customers, ...).
     Resources,
-    /// API keys, organizations and the idempotency store.
+    /// API keys, organizations, dashboard users and sessions, and the idempotency store.
     Keys,
     /// Webhook endpoints and events (gRPC).
     Webhooks,
@@ -82,6 +82,9 @@ pub struct Config {
     pub metrics: telemetry::metrics::MetricsSettings,
     /// Serve `/metrics` here instead of on `http_addr` (`ASTERI_METRICS_ADDR`).
     pub metrics_addr: Option<SocketAddr>,
+    /// How long dashboard sessions last idle and at most (`ASTERI_SESSION_IDLE_SECONDS`,
+    /// `ASTERI_SESSION_MAX_SECONDS`).
+    pub sessions: services::users::SessionSettings,
     /// The dashboard's cookie and sign-in limits (`ASTERI_DASHBOARD_SECURE_COOKIE`,
     /// `ASTERI_SIGN_IN_*`).
     pub dashboard: DashboardSettings,
@@ -227,6 +230,7 @@ impl Config {
             metrics: telemetry::metrics::MetricsSettings::default(),
             metrics_addr: None,
             dashboard: DashboardSettings::default(),
+            sessions: services::users::SessionSettings::default(),
         }
     }
 
@@ -276,6 +280,12 @@ impl Config {
     /// [`ConnectionLimits::default`].
     pub fn connections() -> anyhow::Result<ConnectionLimits> {
         connection_limits(env)
+    }
+
+    /// `ASTERI_SESSION_IDLE_SECONDS` (default 3600) and `ASTERI_SESSION_MAX_SECONDS` (default
+    /// 43200): positive, fractions allowed, at most a year.
+    pub fn sessions() -> anyhow::Result<services::users::SessionSettings> {
+        session_settings(env)
     }
 
     pub fn from_env(role: Role) -> anyhow::Result<Self> {
@@ -333,8 +343,47 @@ impl Config {
                 .map(|v| addr("ASTERI_METRICS_ADDR", &v))
                 .transpose()?,
             dashboard: DashboardSettings::from_env()?,
+            sessions: Self::sessions()?,
         })
     }
+}
+
+/// A positive number of seconds, fractions allowed (`2.5`), from `name`.
+fn positive_seconds(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &str,
+) -> anyhow::Result<Option<std::time::Duration>> {
+    var(name)
+        .map(|v| {
+            v.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|s| *s > 0.0)
+                .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok())
+                .with_context(|| format!("{name}={v} is not a positive number of seconds"))
+        })
+        .transpose()
+}
+
+/// [`Config::sessions`] over any source of variables (tests pass a map).
+fn session_settings(
+    var: impl Fn(&str) -> Option<String>,
+) -> anyhow::Result<services::users::SessionSettings> {
+    // A session's times must stay within what every database stores; a year is already far
+    // beyond what a dashboard session should last.
+    const YEAR: std::time::Duration = std::time::Duration::from_secs(365 * 86_400);
+    let defaults = services::users::SessionSettings::default();
+    let seconds = |name: &str, default| -> anyhow::Result<std::time::Duration> {
+        let value = positive_seconds(&var, name)?.unwrap_or(default);
+        if value > YEAR {
+            bail!("{name} must be at most 31536000 seconds (a year)");
+        }
+        Ok(value)
+    };
+    Ok(services::users::SessionSettings {
+        idle: seconds("ASTERI_SESSION_IDLE_SECONDS", defaults.idle)?,
+        max: seconds("ASTERI_SESSION_MAX_SECONDS", defaults.max)?,
+    })
 }
 
 /// [`Config::connections`] over any source of variables (tests pass a map).
@@ -426,6 +475,39 @@ mod tests {
         assert_eq!(set.max_connections, 100);
         assert_eq!(set.http2_max_concurrent_streams, 50);
         assert_eq!(set.http2_max_header_list_size, 65_536);
+    }
+
+    #[test]
+    fn session_settings_default_and_parse() {
+        let settings = |vars: &[(&str, &str)]| {
+            let vars: HashMap<String, String> = vars
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+            session_settings(|name| vars.get(name).cloned())
+        };
+        let defaults = settings(&[]).unwrap();
+        assert_eq!(defaults.idle, Duration::from_secs(3_600));
+        assert_eq!(defaults.max, Duration::from_secs(43_200));
+        let set = settings(&[
+            ("ASTERI_SESSION_IDLE_SECONDS", "1.5"),
+            ("ASTERI_SESSION_MAX_SECONDS", "600"),
+        ])
+        .unwrap();
+        assert_eq!(
+            (set.idle, set.max),
+            (Duration::from_millis(1_500), Duration::from_secs(600))
+        );
+        for (name, value) in [
+            ("ASTERI_SESSION_IDLE_SECONDS", "0"),
+            ("ASTERI_SESSION_IDLE_SECONDS", "soon"),
+            ("ASTERI_SESSION_MAX_SECONDS", "-5"),
+            ("ASTERI_SESSION_MAX_SECONDS", "1e300"),
+            ("ASTERI_SESSION_MAX_SECONDS", "31536001"),
+        ] {
+            let err = settings(&[(name, value)]).unwrap_err();
+            assert!(format!("{err:#}").contains(name), "{err:#}");
+        }
     }
 
     #[test]

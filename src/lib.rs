@@ -120,6 +120,7 @@ pub async fn start(mut config: Config) -> anyhow::Result<Running> {
                 max_file_bytes: config.max_file_bytes,
             })
             .with_webhooks(config.webhooks.clone())
+            .with_sessions(config.sessions)
             .with_budgets(budgets.clone())
             .with_metrics(metrics.metrics.clone());
         in_process = Some(gateway::upstream::in_process(

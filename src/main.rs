@@ -37,6 +37,11 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Dashboard users.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
     /// Fills a sandbox organization with realistic field-service data.
     Seed {
         #[arg(long)]
@@ -103,7 +108,36 @@ enum KeysCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Creates a dashboard user; without --password-stdin, generates a password and prints
+    /// it, once.
+    Create {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = cli::ROLES)]
+        role: String,
+        /// Reads the password from standard input (one line; its line ending is dropped).
+        #[arg(long)]
+        password_stdin: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Lists the dashboard users of an organization, oldest first.
+    List {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 const DEV_ORG: &str = "Asteri Dev Sandbox";
+const DEV_USER: &str = "dev@asteri.local";
 
 /// Serves until Ctrl-C or SIGTERM (what orchestrators send), then drains: the listeners stop
 /// accepting and the requests under way are answered before the process exits.
@@ -162,6 +196,7 @@ async fn dev() -> anyhow::Result<()> {
         },
     )
     .await?;
+    let user = dev_user(&platform, &org).await?;
     let http = running.http_addr;
     let grpc = running.grpc_addr.map(|a| a.to_string()).unwrap_or_default();
     println!("Asteri is running on {database}");
@@ -169,6 +204,25 @@ async fn dev() -> anyhow::Result<()> {
     println!("  gRPC       {grpc} (health and reflection enabled)");
     println!("  org id     {org}");
     println!("  test key   {}   (shown once)", key.secret);
+    println!("  dashboard  http://{http}/dashboard");
+    println!("  user       {DEV_USER}");
+    match user {
+        DevUser::Created(password) => println!("  password   {password}   (shown once)"),
+        DevUser::Existing => {
+            println!(
+                "  password   shown once, by the run that made this user (only its hash is kept)"
+            );
+            println!(
+                "  or make another: asteri users create --org {org} --email you@example.com --name You --role owner"
+            );
+        }
+        DevUser::Elsewhere(other) => {
+            println!("  ({DEV_USER} is a user of organization {other}, not of this sandbox)");
+            println!(
+                "  make one here: asteri users create --org {org} --email you@example.com --name You --role owner"
+            );
+        }
+    }
     println!();
     println!("Try:");
     println!(
@@ -176,6 +230,44 @@ async fn dev() -> anyhow::Result<()> {
         key.secret
     );
     run_until_signal(running).await
+}
+
+enum DevUser {
+    /// Made now, with this password.
+    Created(String),
+    /// Made by an earlier run: its password was printed then, and only its hash is kept.
+    Existing,
+    /// The address belongs to a user of another organization (emails are unique across them).
+    Elsewhere(String),
+}
+
+/// The sandbox's dashboard owner, `dev@asteri.local`: made on the first run with a generated
+/// password, which is printed once, as the dev key is. Later runs cannot print it again
+/// (only its Argon2id hash is stored, and a user cannot be made twice), so they say so.
+async fn dev_user(platform: &services::Platform, org: &str) -> anyhow::Result<DevUser> {
+    // Global lookup by the email alone, as sign-in does: the address is unique across
+    // organizations.
+    if let Some(user) = storage::users::find_by_email_key(&platform.store, DEV_USER).await? {
+        return Ok(if user.organization_id == org {
+            DevUser::Existing
+        } else {
+            DevUser::Elsewhere(user.organization_id)
+        });
+    }
+    let password = cli::generate_password();
+    cli::create_user(
+        platform,
+        cli::NewUser {
+            org,
+            email: DEV_USER,
+            name: "Dev Owner",
+            role: "owner",
+            password: password.clone(),
+        },
+    )
+    .await
+    .context("creating the dashboard user")?;
+    Ok(DevUser::Created(password))
 }
 
 fn print_json(value: &serde_json::Value) -> anyhow::Result<()> {
@@ -234,6 +326,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             }
         }
         Command::Keys { command } => keys(command).await,
+        Command::Users { command } => users(command).await,
         Command::Seed { org, customers } => {
             let platform = cli::platform().await?;
             let found = cli::get_org(&platform, &org).await?;
@@ -350,6 +443,66 @@ async fn keys(command: KeysCommand) -> anyhow::Result<()> {
                 "{key_id}\n{}\n(the new secret is shown once; {old})",
                 key.secret
             );
+            Ok(())
+        }
+    }
+}
+
+async fn users(command: UsersCommand) -> anyhow::Result<()> {
+    let platform = cli::platform().await?;
+    match command {
+        UsersCommand::Create {
+            org,
+            email,
+            name,
+            role,
+            password_stdin,
+            json,
+        } => {
+            let (password, generated) = if password_stdin {
+                (cli::read_password(std::io::stdin().lock())?, false)
+            } else {
+                (cli::generate_password(), true)
+            };
+            let user = cli::create_user(
+                &platform,
+                cli::NewUser {
+                    org: &org,
+                    email: &email,
+                    name: &name,
+                    role: &role,
+                    password: password.clone(),
+                },
+            )
+            .await?;
+            if json {
+                let mut value = proto::json::to_json(&user);
+                if let (true, serde_json::Value::Object(map)) = (generated, &mut value) {
+                    map.insert("password".to_owned(), password.into());
+                }
+                return print_json(&value);
+            }
+            println!("{}", user.id);
+            if generated {
+                println!("{password}\n(the password is shown once; store it now)");
+            }
+            Ok(())
+        }
+        UsersCommand::List { org, json } => {
+            let users = cli::list_users(&platform, &org).await?;
+            if json {
+                return print_json(&serde_json::Value::Array(users));
+            }
+            for u in users {
+                let field = |name: &str| u[name].as_str().unwrap_or_default().to_owned();
+                println!(
+                    "{}  {}  {}  {}",
+                    field("id"),
+                    field("role"),
+                    field("email"),
+                    field("name")
+                );
+            }
             Ok(())
         }
     }

@@ -15,6 +15,7 @@ mod m20261202_000008_webhooks;
 mod m20261202_000009_team_member_email_keys;
 mod m20261202_000010_history_filter_indexes;
 mod m20261202_000011_event_trace_context;
+mod m20261202_000012_users_sessions;
 mod m20261202_000013_api_key_roll;
 
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_team_member_email_keys::Migration),
             Box::new(m20261202_000010_history_filter_indexes::Migration),
             Box::new(m20261202_000011_event_trace_context::Migration),
+            Box::new(m20261202_000012_users_sessions::Migration),
             Box::new(m20261202_000013_api_key_roll::Migration),
         ]
     }

@@ -54,6 +54,12 @@ pub enum ServiceError {
         reason: &'static str,
         message: String,
     },
+    /// 409: what the request would create exists already (a user's email).
+    #[error("{message}")]
+    AlreadyExists {
+        reason: &'static str,
+        message: String,
+    },
     #[error("{message}")]
     Unauthenticated { message: String },
     #[error("{message}")]
@@ -79,6 +85,8 @@ pub enum ServiceError {
     Storage(#[from] storage::StorageError),
     #[error("object storage failed")]
     Objects(#[from] storage::objects::ObjectError),
+    #[error("password hashing failed")]
+    Password(#[from] crate::users::password::HashError),
 }
 
 impl ServiceError {
@@ -181,6 +189,9 @@ impl From<ServiceError> for Status {
                 reason,
                 HashMap::new(),
             ),
+            ServiceError::AlreadyExists { reason, message } => {
+                with_reason(Code::AlreadyExists, message.clone(), reason, HashMap::new())
+            }
             ServiceError::Unauthenticated { message } => with_reason(
                 Code::Unauthenticated,
                 message.clone(),
@@ -211,6 +222,10 @@ impl From<ServiceError> for Status {
             ),
             ServiceError::Objects(source) => {
                 tracing::error!(error = %telemetry::logs::Chain(source), "object storage error");
+                Status::internal("an internal error occurred")
+            }
+            ServiceError::Password(source) => {
+                tracing::error!(error = %telemetry::logs::Chain(source), "password hashing error");
                 Status::internal("an internal error occurred")
             }
             ServiceError::Storage(source) if source.is_invalid_text() => {

@@ -29,6 +29,7 @@ pub mod resource;
 pub mod rpc_metrics;
 pub mod team_members;
 mod trace;
+pub mod users;
 pub mod webhooks;
 
 use std::future::Future;
@@ -46,6 +47,7 @@ use proto::v1::{
     request_logs_service_server::RequestLogsServiceServer,
     service_catalog_service_server::ServiceCatalogServiceServer,
     team_members_service_server::TeamMembersServiceServer,
+    users_service_server::UsersServiceServer,
     webhook_endpoints_service_server::WebhookEndpointsServiceServer,
 };
 use storage::Store;
@@ -58,7 +60,8 @@ use crate::auth::{AuthLayer, Authorizer, KeyVerifier, SecretHasher};
 pub enum Group {
     /// Customers and, as they arrive, the other v1 resources.
     Resources,
-    /// API keys, organizations, and the gateway's idempotency store and request history.
+    /// API keys, organizations, dashboard users and sessions, and the gateway's idempotency
+    /// store and request history.
     Keys,
     /// Webhook endpoints and events (the `webhooks` role; the `worker` role delivers).
     Webhooks,
@@ -84,6 +87,7 @@ impl Group {
                 "asteri.v1.OrganizationsService",
                 "asteri.v1.IdempotencyService",
                 "asteri.v1.RequestLogsService",
+                "asteri.v1.UsersService",
             ],
             Self::Webhooks => &[
                 "asteri.v1.WebhookEndpointsService",
@@ -100,6 +104,8 @@ pub struct Platform {
     pub authorizer: Authorizer,
     pub files: files::FilesSettings,
     pub webhooks: webhooks::WebhookSettings,
+    /// How long dashboard sessions last.
+    pub sessions: users::SessionSettings,
     /// Where the gRPC door's calls and rate-limit refusals are counted.
     pub metrics: telemetry::metrics::Metrics,
 }
@@ -112,6 +118,7 @@ impl Platform {
             store,
             files: files::FilesSettings::default(),
             webhooks: webhooks::WebhookSettings::default(),
+            sessions: users::SessionSettings::default(),
             metrics: telemetry::metrics::Metrics::disabled(),
         }
     }
@@ -149,8 +156,24 @@ impl Platform {
         self
     }
 
+    /// How long dashboard sessions last when idle and at most.
+    pub fn with_sessions(mut self, sessions: users::SessionSettings) -> Self {
+        self.sessions = sessions;
+        self
+    }
+
     pub fn keys(&self) -> keys::Keys {
         keys::Keys::new(self.store.clone(), self.authorizer.keys().clone())
+    }
+
+    /// Dashboard users and sessions; session tokens are hashed under the key API key
+    /// secrets are.
+    pub fn users(&self) -> users::Users {
+        users::Users::new(
+            self.store.clone(),
+            self.authorizer.keys().hasher().clone(),
+            self.sessions,
+        )
     }
 
     pub fn organizations(&self) -> keys::Organizations {
@@ -234,7 +257,8 @@ pub(crate) async fn routes(platform: &Platform, groups: &[Group]) -> tonic::serv
                     ))
                     .add_service(RequestLogsServiceServer::new(
                         request_logs::RequestLogs::new(platform.store.clone()),
-                    ));
+                    ))
+                    .add_service(UsersServiceServer::new(platform.users()));
             }
             Group::Webhooks => {
                 let hooks = platform.webhooks();

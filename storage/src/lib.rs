@@ -20,6 +20,7 @@ pub mod organizations;
 pub mod payments;
 pub mod request_logs;
 pub mod team_members;
+pub mod users;
 pub mod webhooks;
 
 use std::time::Duration;

@@ -11,11 +11,11 @@ const BIN: &str = env!("CARGO_BIN_EXE_asteri");
 
 pub(crate) struct Env {
     dir: tempfile::TempDir,
-    database: String,
+    pub(crate) database: String,
 }
 
 impl Env {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let database = match std::env::var("ASTERI_TEST_DATABASE_URL") {
             Ok(url) if !url.is_empty() => url,
@@ -47,7 +47,7 @@ impl Env {
         c
     }
 
-    fn run(&self, args: &[&str]) -> (bool, String, String) {
+    pub(crate) fn run(&self, args: &[&str]) -> (bool, String, String) {
         let out = self.command(args).output().unwrap();
         (
             out.status.success(),

@@ -35,4 +35,5 @@ mod replicas;
 mod seed;
 mod traces;
 mod usage;
+mod users;
 mod webhooks;
