@@ -105,7 +105,7 @@ pub fn hourly(label: &str, hours: &[Hour], last_hour: DateTime<Utc>) -> String {
             );
         }
         svg.push_str("</g>");
-        if start.hour() as usize % every == 0 {
+        if (start.hour() as usize).is_multiple_of(every) {
             let label = if every == 24 {
                 start.format("%m-%d")
             } else {

@@ -82,7 +82,7 @@ pub fn router(config: DashboardConfig) -> Router {
         throttle: throttle::SignInThrottle::new(config.sign_in_limits),
         secure_cookie: config.secure_cookie,
     }));
-    let pages = Router::new()
+    Router::new()
         .route("/dashboard", get(|| async { Redirect::to(keys::PATH) }))
         .route("/dashboard/", get(|| async { Redirect::to(keys::PATH) }))
         .route(
@@ -129,6 +129,5 @@ pub fn router(config: DashboardConfig) -> Router {
             get(|| async { DashboardError::NotFound }),
         )
         .layer(middleware::from_fn(guard::origin))
-        .with_state(state);
-    pages
+        .with_state(state)
 }
