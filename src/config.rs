@@ -96,6 +96,10 @@ pub struct DashboardSettings {
     /// Mark the session cookie `Secure` even without `X-Forwarded-Proto: https`.
     pub secure_cookie: bool,
     pub sign_in_limits: dashboard::SignInLimits,
+    /// The OAuth issuer, `ASTERI_PUBLIC_URL` (scheme and host, no path).
+    pub public_url: Option<String>,
+    /// `ASTERI_OAUTH_TOKEN_PER_MINUTE`: token requests per client and minute.
+    pub token_limits: dashboard::TokenLimits,
 }
 
 impl DashboardSettings {
@@ -107,6 +111,21 @@ impl DashboardSettings {
                 Some(other) => bail!("ASTERI_DASHBOARD_SECURE_COOKIE={other}: use 1 or 0"),
             },
             sign_in_limits: dashboard::SignInLimits::from_env()?,
+            public_url: match env("ASTERI_PUBLIC_URL") {
+                Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+                    Some(url.trim_end_matches('/').to_owned())
+                }
+                Some(url) => bail!("ASTERI_PUBLIC_URL={url}: use https://host[:port]"),
+                None => None,
+            },
+            token_limits: dashboard::TokenLimits {
+                per_minute: match env("ASTERI_OAUTH_TOKEN_PER_MINUTE") {
+                    Some(v) => v.parse().ok().filter(|n| *n > 0).with_context(|| {
+                        format!("ASTERI_OAUTH_TOKEN_PER_MINUTE={v}: a whole number from 1")
+                    })?,
+                    None => dashboard::TokenLimits::default().per_minute,
+                },
+            },
         })
     }
 }

@@ -197,6 +197,8 @@ pub async fn start(mut config: Config) -> anyhow::Result<Running> {
             internal_token: config.internal_token.clone(),
             secure_cookie: config.dashboard.secure_cookie,
             sign_in_limits: config.dashboard.sign_in_limits,
+            public_url: config.dashboard.public_url.clone(),
+            token_limits: config.dashboard.token_limits,
         });
         gateway = Some((
             gateway::router(gateway::GatewayConfig {

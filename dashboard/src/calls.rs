@@ -7,8 +7,10 @@ use proto::{
     credentials,
     v1::{
         api_keys_service_client::ApiKeysServiceClient,
+        app_installs_service_client::AppInstallsServiceClient,
+        apps_service_client::AppsServiceClient,
         audit_events_service_client::AuditEventsServiceClient,
-        events_service_client::EventsServiceClient,
+        events_service_client::EventsServiceClient, o_auth_service_client::OAuthServiceClient,
         organizations_service_client::OrganizationsServiceClient,
         request_logs_service_client::RequestLogsServiceClient,
         users_service_client::UsersServiceClient,
@@ -91,6 +93,18 @@ impl Calls {
 
     pub fn request_logs(&self) -> RequestLogsServiceClient<Upstream> {
         RequestLogsServiceClient::new(self.keys.clone())
+    }
+
+    pub fn apps(&self) -> AppsServiceClient<Upstream> {
+        AppsServiceClient::new(self.keys.clone())
+    }
+
+    pub fn installs(&self) -> AppInstallsServiceClient<Upstream> {
+        AppInstallsServiceClient::new(self.keys.clone())
+    }
+
+    pub fn oauth(&self) -> OAuthServiceClient<Upstream> {
+        OAuthServiceClient::new(self.keys.clone())
     }
 
     pub fn audit(&self) -> AuditEventsServiceClient<Upstream> {

@@ -45,12 +45,45 @@ pub fn this_hour(now: DateTime<Utc>) -> DateTime<Utc> {
         .unwrap_or(now)
 }
 
-/// A stacked bar chart of `hours` (oldest first; the last is the hour that ends at
-/// `last_hour` + 1 h), labelled for `label`.
+/// A stacked bar chart of `hours` (oldest first; the last is the hour that starts at
+/// `last_hour`), labelled for `label`.
 pub fn hourly(label: &str, hours: &[Hour], last_hour: DateTime<Utc>) -> String {
     let n = hours.len().max(1);
-    let max = hours.iter().map(|h| h.requests).max().unwrap_or(0).max(1);
-    let total = hours.iter().fold(Hour::default(), |a, h| Hour {
+    let first = last_hour - Duration::hours(n as i64 - 1);
+    let every = if n <= 24 { 6 } else { 24 };
+    let slots: Vec<(String, Option<String>)> = (0..hours.len())
+        .map(|i| {
+            let start = first + Duration::hours(i as i64);
+            let tick = (start.hour() as usize).is_multiple_of(every).then(|| {
+                let f = if every == 24 { "%m-%d" } else { "%H:00" };
+                start.format(f).to_string()
+            });
+            (start.format("%Y-%m-%d %H:00 UTC").to_string(), tick)
+        })
+        .collect();
+    stacked(&format!("{label}, per hour"), hours, &slots)
+}
+
+/// The same per day: `days` are `(date, figures)`, oldest first.
+pub fn daily(label: &str, days: &[(String, Hour)]) -> String {
+    let every = if days.len() <= 14 { 1 } else { 7 };
+    let slots: Vec<(String, Option<String>)> = days
+        .iter()
+        .enumerate()
+        .map(|(i, (date, _))| {
+            let tick = (i % every == 0).then(|| date.get(5..).unwrap_or(date).to_owned());
+            (date.clone(), tick)
+        })
+        .collect();
+    let figures: Vec<Hour> = days.iter().map(|(_, h)| *h).collect();
+    stacked(&format!("{label}, per day"), &figures, &slots)
+}
+
+/// Bars of `figures`, each titled and optionally ticked as `slots` says.
+fn stacked(label: &str, figures: &[Hour], slots: &[(String, Option<String>)]) -> String {
+    let n = figures.len().max(1);
+    let max = figures.iter().map(|h| h.requests).max().unwrap_or(0).max(1);
+    let total = figures.iter().fold(Hour::default(), |a, h| Hour {
         requests: a.requests + h.requests,
         errors: a.errors + h.errors,
         rate_limited: a.rate_limited + h.rate_limited,
@@ -64,10 +97,9 @@ pub fn hourly(label: &str, hours: &[Hour], last_hour: DateTime<Utc>) -> String {
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{label}: {} requests, {} errors, {} answered 429, per hour" xmlns="http://www.w3.org/2000/svg">"#,
+        r#"<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{label}: {} requests, {} errors, {} answered 429" xmlns="http://www.w3.org/2000/svg">"#,
         total.requests, total.errors, total.rate_limited,
     );
-    // Axis and the top gridline with its figure.
     let base = HEIGHT - BOTTOM;
     let _ = write!(
         svg,
@@ -76,10 +108,7 @@ pub fn hourly(label: &str, hours: &[Hour], last_hour: DateTime<Utc>) -> String {
         TOP + 4.0,
         LEFT - 4.0,
     );
-    let first = last_hour - Duration::hours(n as i64 - 1);
-    let every = if n <= 24 { 6 } else { 24 };
-    for (i, h) in hours.iter().enumerate() {
-        let start = first + Duration::hours(i as i64);
+    for (i, (h, (title, tick))) in figures.iter().zip(slots).enumerate() {
         let x = LEFT + i as f64 * slot + (slot - bar) / 2.0;
         let limited = h.rate_limited.min(h.requests);
         let errors = h.errors.min(h.requests).saturating_sub(limited);
@@ -87,7 +116,7 @@ pub fn hourly(label: &str, hours: &[Hour], last_hour: DateTime<Utc>) -> String {
         let _ = write!(
             svg,
             "<g><title>{}: {} requests, {} errors, {} answered 429</title>",
-            start.format("%Y-%m-%d %H:00 UTC"),
+            escape(title),
             h.requests,
             h.errors,
             h.rate_limited
@@ -105,17 +134,13 @@ pub fn hourly(label: &str, hours: &[Hour], last_hour: DateTime<Utc>) -> String {
             );
         }
         svg.push_str("</g>");
-        if (start.hour() as usize).is_multiple_of(every) {
-            let label = if every == 24 {
-                start.format("%m-%d")
-            } else {
-                start.format("%H:00")
-            };
+        if let Some(tick) = tick {
             let _ = write!(
                 svg,
-                r#"<text class="tick" x="{:.1}" y="{}" text-anchor="middle">{label}</text>"#,
+                r#"<text class="tick" x="{:.1}" y="{}" text-anchor="middle">{}</text>"#,
                 x + bar / 2.0,
                 HEIGHT - 6.0,
+                escape(tick),
             );
         }
     }
@@ -143,7 +168,7 @@ mod tests {
         };
         let svg = hourly("Key A over the last day", &hours, last);
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
-        assert!(svg.contains(r#"aria-label="Key A over the last day: 15 requests, 4 errors, 3 answered 429, per hour""#));
+        assert!(svg.contains(r#"aria-label="Key A over the last day, per hour: 15 requests, 4 errors, 3 answered 429""#));
         // The busiest hour fills the plot: 7 ok + 1 error + 3 limited = 10 -> 122 px.
         assert_eq!(svg.matches("class=\"limited\"").count(), 1);
         assert_eq!(svg.matches("class=\"err\"").count(), 1);

@@ -18,6 +18,7 @@ mod charts;
 mod error;
 mod form;
 mod guard;
+mod oauth;
 mod pages;
 mod render;
 mod roles;
@@ -34,6 +35,7 @@ use axum::{
 use gateway::Upstream;
 
 pub use error::DashboardError;
+pub use oauth::TokenLimits;
 pub use throttle::SignInLimits;
 
 /// Where the dashboard's services are and how it reaches them.
@@ -49,6 +51,11 @@ pub struct DashboardConfig {
     /// without it, only behind a proxy that says `X-Forwarded-Proto: https`.
     pub secure_cookie: bool,
     pub sign_in_limits: SignInLimits,
+    /// The authorization server's issuer (`ASTERI_PUBLIC_URL`, e.g. `https://api.example.com`);
+    /// without it, each request's own origin.
+    pub public_url: Option<String>,
+    /// Token-endpoint requests per client and minute.
+    pub token_limits: TokenLimits,
 }
 
 /// The dashboard's shared state, cheap to clone.
@@ -58,7 +65,9 @@ pub(crate) struct Dashboard(Arc<Inner>);
 pub(crate) struct Inner {
     pub calls: calls::Calls,
     pub throttle: throttle::SignInThrottle,
+    pub token_throttle: oauth::client::TokenThrottle,
     pub secure_cookie: bool,
+    pub public_url: Option<String>,
 }
 
 impl std::ops::Deref for Dashboard {
@@ -70,7 +79,7 @@ impl std::ops::Deref for Dashboard {
 
 /// The dashboard's routes, for the HTTP listener to merge beside the REST gateway.
 pub fn router(config: DashboardConfig) -> Router {
-    use pages::{api, integrations, keys, sign_in, webhooks};
+    use pages::{api, apps, integrations, keys, sign_in, webhooks};
     render::parse_templates();
     let state = Dashboard(Arc::new(Inner {
         calls: calls::Calls::new(
@@ -80,8 +89,21 @@ pub fn router(config: DashboardConfig) -> Router {
             &config.internal_token,
         ),
         throttle: throttle::SignInThrottle::new(config.sign_in_limits),
+        token_throttle: oauth::client::TokenThrottle::new(config.token_limits),
         secure_cookie: config.secure_cookie,
+        public_url: config.public_url,
     }));
+    // The OAuth endpoints that clients (not browsers) call: no origin check, no session;
+    // they authenticate the client instead.
+    let protocol = Router::new()
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(oauth::metadata),
+        )
+        .route("/oauth/token", post(oauth::token))
+        .route("/oauth/revoke", post(oauth::revoke))
+        .route("/oauth/introspect", post(oauth::introspect))
+        .with_state(state.clone());
     Router::new()
         .route("/dashboard", get(|| async { Redirect::to(keys::PATH) }))
         .route("/dashboard/", get(|| async { Redirect::to(keys::PATH) }))
@@ -122,6 +144,20 @@ pub fn router(config: DashboardConfig) -> Router {
         .route("/dashboard/api/audit", get(api::audit))
         .route("/dashboard/api/usage", get(api::usage))
         .route(integrations::PATH, get(integrations::page))
+        .route(
+            "/dashboard/settings/integrations/installs/{id}/uninstall",
+            post(integrations::uninstall),
+        )
+        .route("/dashboard/settings/integrations/apps", post(apps::create))
+        .route(
+            "/dashboard/settings/integrations/apps/{id}",
+            get(apps::show),
+        )
+        .route(
+            "/dashboard/settings/integrations/apps/{id}/{action}",
+            post(apps::act),
+        )
+        .route("/oauth/authorize", get(oauth::consent).post(oauth::decide))
         .route("/dashboard/assets/{name}", get(render::asset))
         // Not a fallback: this router is merged beside the REST gateway, which has its own.
         .route(
@@ -130,4 +166,5 @@ pub fn router(config: DashboardConfig) -> Router {
         )
         .layer(middleware::from_fn(guard::origin))
         .with_state(state)
+        .merge(protocol)
 }

@@ -57,12 +57,22 @@ pub fn parse_templates() {
 /// A page: `template` rendered with `context`. Pages are never cached: they show secrets
 /// once, and what a user may see changes with the session.
 pub fn page(template: &str, context: impl Serialize) -> Result<Response, DashboardError> {
+    page_posting_to(template, context, None)
+}
+
+/// A page whose forms may also lead to `origin` (the consent page: its answer redirects to
+/// the app, and browsers hold a form's redirects to `form-action` too).
+pub fn page_posting_to(
+    template: &str,
+    context: impl Serialize,
+    origin: Option<&str>,
+) -> Result<Response, DashboardError> {
     let html = ENV
         .get_template(template)?
         .render(minijinja::value::Serde(&context))?;
     let mut response = Html(html).into_response();
     no_store(&mut response);
-    protect(&mut response);
+    protect(&mut response, origin);
     Ok(response)
 }
 
@@ -76,15 +86,20 @@ pub fn no_store(response: &mut Response) {
 /// here, and no other site may frame a page (a framed "Revoke" button could be clicked
 /// through a decoy). `same-origin` referrers keep the `Referer` fallback of the origin
 /// check working without leaking paths to other sites.
-fn protect(response: &mut Response) {
-    let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-             form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
-        ),
+fn protect(response: &mut Response, form_origin: Option<&str>) {
+    let form_action = match form_origin {
+        // An origin is scheme://host[:port]: nothing in it can end the directive.
+        Some(origin) if !origin.contains([';', ',', ' ', '\'']) => format!("'self' {origin}"),
+        _ => "'self'".to_owned(),
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+         form-action {form_action}; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
     );
+    let h = response.headers_mut();
+    if let Ok(policy) = HeaderValue::from_str(&policy) {
+        h.insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -108,7 +123,7 @@ pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
     };
     *response.status_mut() = status;
     no_store(&mut response);
-    protect(&mut response);
+    protect(&mut response, None);
     response
 }
 

@@ -19,6 +19,8 @@ pub enum Permission {
     ManageWebhooks,
     /// See request and response bodies in the request history.
     ReadBodies,
+    /// Register and change the organization's apps; uninstall apps installed in it.
+    ManageApps,
 }
 
 impl Role {
@@ -45,9 +47,10 @@ impl Role {
     /// bodies; viewers only read, never a body.
     pub fn may(self, permission: Permission) -> bool {
         match permission {
-            Permission::ManageKeys | Permission::ManageWebhooks | Permission::ReadBodies => {
-                !matches!(self, Self::Viewer)
-            }
+            Permission::ManageKeys
+            | Permission::ManageWebhooks
+            | Permission::ReadBodies
+            | Permission::ManageApps => !matches!(self, Self::Viewer),
         }
     }
 
@@ -57,6 +60,7 @@ impl Role {
             Permission::ManageKeys => "create, revoke or roll API keys",
             Permission::ManageWebhooks => "change webhook endpoints",
             Permission::ReadBodies => "see request and response bodies",
+            Permission::ManageApps => "register, change or uninstall apps",
         };
         format!("Your role ({}) does not allow you to {what}.", self.name())
     }

@@ -80,6 +80,7 @@ impl SignedIn {
                 "manage_keys": self.may(Permission::ManageKeys),
                 "manage_webhooks": self.may(Permission::ManageWebhooks),
                 "read_bodies": self.may(Permission::ReadBodies),
+                "manage_apps": self.may(Permission::ManageApps),
             },
         }))
     }

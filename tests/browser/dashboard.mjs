@@ -243,7 +243,7 @@ await check("the audit log names the user; usage and integrations render", async
   await page.getByRole("cell", { name: new RegExp(`user usr_\\w+\\s+${dev.email.replace(/[.]/g, "\\.")}`) }).first().waitFor();
   await shot(page, "audit");
   await page.getByRole("link", { name: "Usage" }).click();
-  await page.getByRole("img", { name: new RegExp(`${keyName} over the last day: \\d+ requests`) }).waitFor();
+  await page.getByRole("img", { name: new RegExp(`${keyName} over the last day, per hour: \\d+ requests`) }).waitFor();
   await shot(page, "usage");
   await page.getByRole("link", { name: "Integrations" }).click();
   await page.getByRole("link", { name: hookUrl }).waitFor();

@@ -68,6 +68,15 @@ fn key_view(key: &ApiKey, emails: &std::collections::HashMap<String, String>) ->
     })
 }
 
+/// The scope vocabulary, for a form's checkboxes.
+pub fn scope_choices() -> Vec<Value> {
+    schema()
+        .scope_vocabulary()
+        .iter()
+        .map(|s| json!({ "name": s.name, "description": s.description }))
+        .collect()
+}
+
 pub async fn list(
     State(dashboard): State<Dashboard>,
     signed: SignedIn,
@@ -85,17 +94,12 @@ pub async fn list(
         .into_inner()
         .data;
     let emails = super::member_emails(&dashboard, &signed).await?;
-    let scopes: Vec<Value> = schema()
-        .scope_vocabulary()
-        .iter()
-        .map(|s| json!({ "name": s.name, "description": s.description }))
-        .collect();
     render::page(
         "keys.html",
         json!({
             "frame": signed.frame(&dashboard, "security").await?,
             "keys": keys.iter().map(|k| key_view(k, &emails)).collect::<Vec<_>>(),
-            "scopes": scopes,
+            "scopes": scope_choices(),
         }),
     )
 }

@@ -2,6 +2,7 @@
 //! services for the signed-in user, and renders a template.
 
 pub mod api;
+pub mod apps;
 pub mod integrations;
 pub mod keys;
 pub mod sign_in;

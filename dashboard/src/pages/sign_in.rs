@@ -23,9 +23,10 @@ pub struct Next {
     next: String,
 }
 
-/// Only a dashboard page may be where sign-in leads: never another site (an open redirect).
+/// Only a dashboard page (or the consent page of an authorization under way) may be where
+/// sign-in leads: never another site (an open redirect).
 fn safe_next(next: &str) -> &str {
-    let local = next.starts_with("/dashboard")
+    let local = (next.starts_with("/dashboard") || next.starts_with("/oauth/authorize?"))
         && !next.starts_with("//")
         && !next.contains('\\')
         && !next.bytes().any(|b| b.is_ascii_control());
