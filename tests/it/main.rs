@@ -25,6 +25,7 @@ mod limits_shared;
 mod log_lines;
 mod logs;
 mod metrics;
+mod oauth_http;
 mod openapi;
 mod operations;
 mod pagination;
