@@ -21,20 +21,10 @@ const BOTTOM: f64 = 20.0;
 const TOP: f64 = 8.0;
 
 /// Text for an attribute or element of the SVG (the label holds a key's name, which its
-/// creator chose): the chart is inserted into the page as markup, unescaped.
+/// creator chose): the chart is inserted into the page as markup, unescaped, so it is
+/// escaped here with the templates' own HTML escaping.
 fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    minijinja::HtmlEscape(text).to_string()
 }
 
 /// The start of the current hour.

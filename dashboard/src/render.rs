@@ -111,6 +111,34 @@ fn protect(response: &mut Response, form_origin: Option<&str>) {
     );
 }
 
+/// A secret shown this once (a key's, a signing secret, a client secret), with a copy
+/// button and the way back.
+#[derive(Serialize)]
+pub struct OnceSecret<'a> {
+    pub heading: &'a str,
+    /// What it is, in the warning: "secret", "signing secret", "client secret".
+    pub what: &'a str,
+    /// The field's label (its accessible name).
+    pub label: String,
+    pub secret: &'a str,
+    pub note: String,
+    pub back: String,
+    pub back_label: &'a str,
+}
+
+pub fn secret_page(
+    frame: serde_json::Value,
+    secret: OnceSecret<'_>,
+) -> Result<Response, DashboardError> {
+    #[derive(Serialize)]
+    struct Page<'a> {
+        frame: serde_json::Value,
+        #[serde(flatten)]
+        secret: OnceSecret<'a>,
+    }
+    page("secret.html", Page { frame, secret })
+}
+
 /// The page of an error; plain text if even that cannot be rendered.
 pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
     let context = minijinja::context! { title, message, status => status.as_u16() };

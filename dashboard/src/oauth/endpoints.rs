@@ -9,7 +9,11 @@ use proto::{
 };
 use serde_json::json;
 
-use super::{OAuthError, client::client_auth, no_store_json};
+use super::{
+    OAuthError,
+    client::{ClientAuth, client_auth},
+    no_store_json,
+};
 use crate::{Dashboard, calls::For, form::Form};
 
 /// The issuer: `ASTERI_PUBLIC_URL` when set, else this request's own origin (https when a
@@ -142,23 +146,32 @@ pub async fn token(
     Ok(no_store_json(StatusCode::OK, body))
 }
 
+/// What revocation and introspection share: the form, the authenticated client, the token.
+fn about_a_token(
+    headers: &HeaderMap,
+    form: Form,
+) -> Result<(Form, ClientAuth, String), OAuthError> {
+    let form = form_of(headers, form)?;
+    let client = client_auth(headers, &form)?;
+    let token = form.get("token").to_owned();
+    if token.is_empty() {
+        return Err(OAuthError::new("invalid_request", "token is required"));
+    }
+    Ok((form, client, token))
+}
+
 pub async fn revoke(
     State(dashboard): State<Dashboard>,
     headers: HeaderMap,
     form: Form,
 ) -> Result<Response, OAuthError> {
-    let form = form_of(&headers, form)?;
-    let client = client_auth(&headers, &form)?;
-    let token = form.get("token");
-    if token.is_empty() {
-        return Err(OAuthError::new("invalid_request", "token is required"));
-    }
+    let (form, client, token) = about_a_token(&headers, form)?;
     dashboard
         .calls
         .oauth()
         .revoke_token(dashboard.calls.request(
             RevokeTokenRequest {
-                token: token.to_owned(),
+                token,
                 token_type_hint: form.get("token_type_hint").to_owned(),
                 client_id: client.client_id,
                 client_secret: client.client_secret,
@@ -176,18 +189,13 @@ pub async fn introspect(
     headers: HeaderMap,
     form: Form,
 ) -> Result<Response, OAuthError> {
-    let form = form_of(&headers, form)?;
-    let client = client_auth(&headers, &form)?;
-    let token = form.get("token");
-    if token.is_empty() {
-        return Err(OAuthError::new("invalid_request", "token is required"));
-    }
+    let (form, client, token) = about_a_token(&headers, form)?;
     let answer = dashboard
         .calls
         .oauth()
         .introspect_token(dashboard.calls.request(
             IntrospectTokenRequest {
-                token: token.to_owned(),
+                token,
                 token_type_hint: form.get("token_type_hint").to_owned(),
                 client_id: client.client_id,
                 client_secret: client.client_secret,

@@ -59,18 +59,17 @@ async fn secret_page(
     let Some(secret) = app.client_secret.as_deref() else {
         return Ok(Redirect::to(&format!("{PATH}/apps/{}", app.id)).into_response());
     };
-    render::page(
-        "secret.html",
-        json!({
-            "frame": signed.frame(dashboard, "integrations").await?,
-            "heading": heading,
-            "what": "client secret",
-            "label": format!("Client secret of “{}”", app.name),
-            "secret": secret,
-            "note": format!("Its client_id is {}.", app.id),
-            "back": format!("{PATH}/apps/{}", app.id),
-            "back_label": "Done: back to the app",
-        }),
+    render::secret_page(
+        signed.frame(dashboard, "integrations").await?,
+        render::OnceSecret {
+            heading,
+            what: "client secret",
+            label: format!("Client secret of “{}”", app.name),
+            secret,
+            note: format!("Its client_id is {}.", app.id),
+            back: format!("{PATH}/apps/{}", app.id),
+            back_label: "Done: back to the app",
+        },
     )
 }
 

@@ -113,18 +113,17 @@ async fn secret_page(
     secret: &str,
     note: String,
 ) -> Result<Response, DashboardError> {
-    render::page(
-        "secret.html",
-        json!({
-            "frame": signed.frame(dashboard, "security").await?,
-            "heading": heading,
-            "what": "secret",
-            "label": format!("Secret of “{}”", key.map_or("", |k| k.name.as_str())),
-            "secret": secret,
-            "note": note,
-            "back": PATH,
-            "back_label": "Done: back to Security settings",
-        }),
+    render::secret_page(
+        signed.frame(dashboard, "security").await?,
+        render::OnceSecret {
+            heading,
+            what: "secret",
+            label: format!("Secret of “{}”", key.map_or("", |k| k.name.as_str())),
+            secret,
+            note,
+            back: PATH.to_owned(),
+            back_label: "Done: back to Security settings",
+        },
     )
 }
 

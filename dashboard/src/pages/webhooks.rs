@@ -145,18 +145,17 @@ async fn show_secret(
     heading: &str,
     note: &str,
 ) -> Result<Response, DashboardError> {
-    render::page(
-        "secret.html",
-        json!({
-            "frame": signed.frame(dashboard, "webhooks").await?,
-            "heading": heading,
-            "what": "signing secret",
-            "label": format!("Signing secret of {}", endpoint.url),
-            "secret": secret_of(endpoint)?,
-            "note": note,
-            "back": format!("{PATH}/endpoints/{}", endpoint.id),
-            "back_label": "Done: back to the endpoint",
-        }),
+    render::secret_page(
+        signed.frame(dashboard, "webhooks").await?,
+        render::OnceSecret {
+            heading,
+            what: "signing secret",
+            label: format!("Signing secret of {}", endpoint.url),
+            secret: secret_of(endpoint)?,
+            note: note.to_owned(),
+            back: format!("{PATH}/endpoints/{}", endpoint.id),
+            back_label: "Done: back to the endpoint",
+        },
     )
 }
 
