@@ -440,6 +440,27 @@ async fn a_viewer_reads_without_bodies_and_cannot_act_even_by_posting() {
             .map(|rest| rest.split('"').next().unwrap().to_owned())
     })
     .await;
+    // Every filter narrows the list: status, method, path, key and time.
+    let by_key = format!("key={}", tenant.key_id);
+    for (query, found) in [
+        (
+            "status=201&method=POST&path=%2Fapi%2Fpublic%2Fv1%2Fcustomers",
+            true,
+        ),
+        ("status=404", false),
+        ("path=%2Fapi%2Fpublic%2Fv1%2Finvoices", false),
+        (by_key.as_str(), true),
+        ("key=key_0000000000000000", false),
+        ("from=2099-01-01T00%3A00", false),
+        ("to=2000-01-01T00%3A00", false),
+    ] {
+        let (status, list) = viewer.get(&format!("/dashboard/api?{query}")).await;
+        assert_eq!(status, StatusCode::OK, "{query}");
+        assert_eq!(list.contains(&request_id), found, "{query}");
+    }
+    let (status, refused) = viewer.get("/dashboard/api?status=abc").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(refused.contains("The status is an HTTP status like 404"));
     let (status, seen) = viewer
         .get(&format!("/dashboard/api/requests/{request_id}"))
         .await;
