@@ -248,7 +248,7 @@ pub async fn audit(
         .audit()
         .list_audit_events(dashboard.calls.request(
             ListAuditEventsRequest {
-                limit: Some(50),
+                limit: Some(25),
                 cursor: page.cursor,
                 ..Default::default()
             },
