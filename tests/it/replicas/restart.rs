@@ -131,7 +131,8 @@ pub async fn every_request_is_answered_while_a_gateway_restarts(r: &mut Replicas
     assert_eq!(
         count(200),
         statuses.len(),
-        "every request answered 200: {statuses:?}"
+        "every request answered 200: {statuses:?}\nfailures the processes logged:\n{}",
+        r.system.failures_logged()
     );
     assert!(tally.answered_by_new_a.load(Ordering::Relaxed) >= BY_NEW_A);
     // A broken connection may only be an idle one the stopping gateway closed as the client

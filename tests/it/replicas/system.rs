@@ -77,6 +77,31 @@ pub struct System {
 }
 
 impl System {
+    /// The lines of every process's log that report a failure (`ERROR` or `WARN`), named by
+    /// process: what a failed assertion shows, since the logs go with the temporary folder.
+    pub fn failures_logged(&self) -> String {
+        let mut out = String::new();
+        let Ok(entries) = std::fs::read_dir(self.dir.path()) else {
+            return out;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "log") {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                for line in text
+                    .lines()
+                    .filter(|l| l.contains(" ERROR ") || l.contains(" WARN "))
+                {
+                    out.push_str(&format!(
+                        "{}: {line}\n",
+                        path.file_name().unwrap().to_string_lossy()
+                    ));
+                }
+            }
+        }
+        out
+    }
+
     pub fn new(dir: tempfile::TempDir, database_url: &str, redis_url: &str, prefix: &str) -> Self {
         let internal = asteri::config::random_token(proto::credentials::INTERNAL_PREFIX);
         let files = dir.path().join("files");
