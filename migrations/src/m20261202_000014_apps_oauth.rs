@@ -72,8 +72,12 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("idx_apps_org_id", Apps::Table, &["organization_id", "id"]))
-            .await?;
+        m.create_index(index(
+            "idx_apps_org_id",
+            Apps::Table,
+            &["organization_id", "id"],
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
