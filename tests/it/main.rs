@@ -6,6 +6,7 @@
 mod helpers;
 
 mod activity;
+mod apps;
 mod auth;
 mod billing;
 mod cli;
@@ -25,6 +26,7 @@ mod limits_shared;
 mod log_lines;
 mod logs;
 mod metrics;
+mod oauth_service;
 mod openapi;
 mod operations;
 mod pagination;
