@@ -5,10 +5,11 @@ use anyhow::{Context as _, bail};
 use proto::{
     json::to_json,
     v1::{
-        CreateApiKeyRequest, CreateApiKeyResponse, CreateOrganizationRequest, CreateUserRequest,
-        GetOrganizationRequest, KeyEnvironment, ListApiKeysRequest, ListUsersRequest,
-        RevokeApiKeyRequest, RotateApiKeyRequest, User, UserRole,
-        api_keys_service_server::ApiKeysService,
+        App, AppClientType, AppReviewStatus, CreateApiKeyRequest, CreateApiKeyResponse,
+        CreateAppRequest, CreateOrganizationRequest, CreateUserRequest, GetOrganizationRequest,
+        KeyEnvironment, ListApiKeysRequest, ListUsersRequest, ReviewAppRequest,
+        RevokeApiKeyRequest, RotateApiKeyRequest, SuspendAppRequest, User, UserRole,
+        api_keys_service_server::ApiKeysService, apps_service_server::AppsService,
         organizations_service_server::OrganizationsService, users_service_server::UsersService,
     },
 };
@@ -260,4 +261,73 @@ pub fn read_password(input: impl std::io::BufRead) -> anyhow::Result<String> {
     let password = line.strip_suffix('\n').unwrap_or(&line);
     let password = password.strip_suffix('\r').unwrap_or(password);
     Ok(password.to_owned())
+}
+
+/// Registers a draft app in `org`, as its developer would over REST.
+pub async fn create_app(
+    p: &Platform,
+    org: &str,
+    name: &str,
+    redirect_uris: Vec<String>,
+    scopes: Vec<String>,
+    public: bool,
+) -> anyhow::Result<App> {
+    let request = CreateAppRequest {
+        name: name.to_owned(),
+        redirect_uris,
+        scopes,
+        client_type: if public {
+            AppClientType::Public
+        } else {
+            AppClientType::Confidential
+        } as i32,
+        ..Default::default()
+    };
+    Ok(p.apps()
+        .create_app(operator(request, Some(org)))
+        .await
+        .map_err(fail)?
+        .into_inner())
+}
+
+pub async fn review_app(
+    p: &Platform,
+    client_id: &str,
+    approve: bool,
+    notes: String,
+) -> anyhow::Result<App> {
+    let request = ReviewAppRequest {
+        id: client_id.to_owned(),
+        approve,
+        notes,
+    };
+    Ok(p.apps()
+        .review_app(operator(request, None))
+        .await
+        .map_err(fail)?
+        .into_inner())
+}
+
+pub async fn suspend_app(p: &Platform, client_id: &str) -> anyhow::Result<App> {
+    let request = SuspendAppRequest {
+        id: client_id.to_owned(),
+        notes: String::new(),
+    };
+    Ok(p.apps()
+        .suspend_app(operator(request, None))
+        .await
+        .map_err(fail)?
+        .into_inner())
+}
+
+/// `approved`, `suspended`, ...: the review status as the JSON mapping names it.
+pub fn review_status(app: &App) -> &'static str {
+    match AppReviewStatus::try_from(app.review_status).unwrap_or_default() {
+        AppReviewStatus::Draft => "draft",
+        AppReviewStatus::InReview => "in_review",
+        AppReviewStatus::Approved => "approved",
+        AppReviewStatus::Rejected => "rejected",
+        AppReviewStatus::Suspended => "suspended",
+        AppReviewStatus::Unspecified => "unspecified",
+    }
 }

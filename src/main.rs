@@ -42,6 +42,11 @@ enum Command {
         #[command(subcommand)]
         command: UsersCommand,
     },
+    /// Partner apps (OAuth clients): registration, review, suspension.
+    Apps {
+        #[command(subcommand)]
+        command: AppsCommand,
+    },
     /// Fills a sandbox organization with realistic field-service data.
     Seed {
         #[arg(long)]
@@ -134,6 +139,41 @@ enum UsersCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum AppsCommand {
+    /// Registers a draft app and prints its client id (and, for a confidential app, its
+    /// client secret, once).
+    Create {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        name: String,
+        /// Repeat for several.
+        #[arg(long = "redirect-uri", required = true)]
+        redirect_uris: Vec<String>,
+        /// Comma-separated, e.g. read:customers,write:customers
+        #[arg(long, value_delimiter = ',', required = true)]
+        scopes: Vec<String>,
+        /// A public client (no secret; PKCE only).
+        #[arg(long)]
+        public: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Approves or rejects an app in review.
+    Review {
+        client_id: String,
+        #[arg(long, conflicts_with = "reject", required_unless_present = "reject")]
+        approve: bool,
+        #[arg(long)]
+        reject: bool,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Suspends an app: its tokens stop working and it cannot be installed.
+    Suspend { client_id: String },
 }
 
 const DEV_ORG: &str = "Asteri Dev Sandbox";
@@ -327,6 +367,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Keys { command } => keys(command).await,
         Command::Users { command } => users(command).await,
+        Command::Apps { command } => apps(command).await,
         Command::Seed { org, customers } => {
             let platform = cli::platform().await?;
             let found = cli::get_org(&platform, &org).await?;
@@ -506,4 +547,38 @@ async fn users(command: UsersCommand) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn apps(command: AppsCommand) -> anyhow::Result<()> {
+    let platform = cli::platform().await?;
+    let app = match command {
+        AppsCommand::Create {
+            org,
+            name,
+            redirect_uris,
+            scopes,
+            public,
+            json,
+        } => {
+            let app =
+                cli::create_app(&platform, &org, &name, redirect_uris, scopes, public).await?;
+            if json {
+                return print_json(&proto::json::to_json(&app));
+            }
+            println!("client_id: {}", app.id);
+            if let Some(secret) = &app.client_secret {
+                println!("client_secret: {secret}\n(the secret is shown once; store it now)");
+            }
+            return Ok(());
+        }
+        AppsCommand::Review {
+            client_id,
+            approve,
+            reject: _,
+            note,
+        } => cli::review_app(&platform, &client_id, approve, note.unwrap_or_default()).await?,
+        AppsCommand::Suspend { client_id } => cli::suspend_app(&platform, &client_id).await?,
+    };
+    println!("{} {}", app.id, cli::review_status(&app));
+    Ok(())
 }

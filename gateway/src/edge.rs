@@ -110,6 +110,13 @@ impl KeyCache {
                     "internal credentials are not accepted here".into(),
                 ));
             }
+            // The edge's bearer check of partner apps' tokens is the gateway's own step
+            // (OAuthService.VerifyAccessToken); until it is wired, they are refused here.
+            Credential::AccessToken(_) => {
+                return Err(ApiError::Unauthenticated(
+                    "OAuth access tokens are not accepted here".into(),
+                ));
+            }
         };
         let digest: [u8; 32] = digest.unwrap_or_else(|| Sha256::digest(secret.as_bytes()).into());
         let verdict = match self.cache.get(&digest) {

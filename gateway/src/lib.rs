@@ -274,7 +274,7 @@ impl Admitted {
         let mut call = tonic::Request::new(message);
         let metadata = call.metadata_mut();
         let secret = match &self.caller.credential {
-            Credential::ApiKey(s) | Credential::Internal(s) => s,
+            Credential::ApiKey(s) | Credential::Internal(s) | Credential::AccessToken(s) => s,
         };
         metadata.insert(
             credentials::API_KEY_HEADER,

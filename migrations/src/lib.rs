@@ -17,6 +17,7 @@ mod m20261202_000010_history_filter_indexes;
 mod m20261202_000011_event_trace_context;
 mod m20261202_000012_users_sessions;
 mod m20261202_000013_api_key_roll;
+mod m20261202_000014_apps_oauth;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_event_trace_context::Migration),
             Box::new(m20261202_000012_users_sessions::Migration),
             Box::new(m20261202_000013_api_key_roll::Migration),
+            Box::new(m20261202_000014_apps_oauth::Migration),
         ]
     }
 }

@@ -36,6 +36,8 @@ pub fn valid_idempotency_key(key: &str) -> bool {
 pub const LIVE_PREFIX: &str = "ast_live_";
 pub const TEST_PREFIX: &str = "ast_test_";
 pub const INTERNAL_PREFIX: &str = "ast_int_";
+/// An OAuth access token of a partner app (CONTRACT section 11).
+pub const ACCESS_TOKEN_PREFIX: &str = "ast_oat_";
 
 #[derive(Clone, PartialEq, Eq)]
 pub enum Credential {
@@ -43,6 +45,8 @@ pub enum Credential {
     ApiKey(String),
     /// An internal service token.
     Internal(String),
+    /// A partner app's OAuth access token (`Authorization: Bearer ast_oat_...`).
+    AccessToken(String),
 }
 
 impl std::fmt::Debug for Credential {
@@ -51,6 +55,7 @@ impl std::fmt::Debug for Credential {
         match self {
             Self::ApiKey(_) => f.write_str("ApiKey(<redacted>)"),
             Self::Internal(_) => f.write_str("Internal(<redacted>)"),
+            Self::AccessToken(_) => f.write_str("AccessToken(<redacted>)"),
         }
     }
 }
@@ -112,6 +117,8 @@ pub fn credential(headers: &HeaderMap) -> Result<Credential, CredentialError> {
     }
     if token.starts_with(INTERNAL_PREFIX) {
         Ok(Credential::Internal(token.to_owned()))
+    } else if token.starts_with(ACCESS_TOKEN_PREFIX) {
+        Ok(Credential::AccessToken(token.to_owned()))
     } else if token.starts_with(LIVE_PREFIX) || token.starts_with(TEST_PREFIX) {
         Ok(Credential::ApiKey(token.to_owned()))
     } else {

@@ -30,6 +30,7 @@ fn actor_type(kind: &str) -> ActorType {
         "user" => ActorType::User,
         "internal_service" => ActorType::InternalService,
         "operator" => ActorType::Operator,
+        "oauth_app" => ActorType::OauthApp,
         _ => ActorType::Unspecified,
     }
 }

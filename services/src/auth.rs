@@ -8,6 +8,10 @@
 //! - an internal service token (`ast_int_`, from `ASTERI_INTERNAL_TOKEN`): any RPC, acting in
 //!   the organization named by `x-organization-id`, as the dashboard user `x-asteri-user`
 //!   names when it names one;
+//! - a partner app's OAuth access token (`Bearer ast_oat_...`, CONTRACT section 11): like a
+//!   key, its install's organization must equal `x-organization-id`, its granted scopes must
+//!   hold the method's `required_scope`, internal-only RPCs refuse it, and it spends its
+//!   install's budget (the keys' default limits); the actor is `oauth_app`, the client id;
 //! - the operator (the `asteri` command), injected directly, never from the network.
 //!
 //! The layer also announces deprecated RPCs and request fields as response metadata
@@ -267,6 +271,7 @@ fn organization_required() -> ServiceError {
 #[derive(Clone)]
 pub struct Authorizer {
     keys: KeyVerifier,
+    tokens: crate::oauth::TokenVerifier,
     internal_token: Arc<str>,
     budgets: limits::KeyBudgets,
     history: crate::grpc_history::GrpcHistory,
@@ -277,6 +282,7 @@ impl Authorizer {
     pub fn new(keys: KeyVerifier, internal_token: &str) -> Self {
         Self {
             history: crate::grpc_history::GrpcHistory::new(keys.store.clone()),
+            tokens: crate::oauth::TokenVerifier::new(keys.store.clone(), keys.hasher.clone()),
             keys,
             internal_token: internal_token.into(),
             budgets: limits::KeyBudgets::default(),
@@ -307,6 +313,33 @@ impl Authorizer {
 
     pub fn keys(&self) -> &KeyVerifier {
         &self.keys
+    }
+
+    /// The access tokens' verifier (and cache) of this process.
+    pub fn tokens(&self) -> &crate::oauth::TokenVerifier {
+        &self.tokens
+    }
+
+    /// Spends `id`'s budget here, unless the gateway already did.
+    async fn spend(
+        &self,
+        headers: &http::HeaderMap,
+        id: &str,
+        per_minute: i64,
+        per_day: i64,
+    ) -> Result<Option<limits::Budget>, ServiceError> {
+        if self.counted_at_the_edge(headers) {
+            return Ok(None);
+        }
+        let (minute, day) = (
+            u32::try_from(per_minute).unwrap_or(u32::MAX),
+            u32::try_from(per_day).unwrap_or(u32::MAX),
+        );
+        let budget = self.budgets.spend(id, minute, day).await.map_err(|spent| {
+            self.rejections.record(spent.window);
+            ServiceError::RateLimited(spent)
+        })?;
+        Ok(Some(budget))
     }
 
     pub async fn authorize(
@@ -394,23 +427,9 @@ impl Authorizer {
                 }
                 // A call with a key spends its budget once: here, unless it came through the
                 // gateway, which spent it at the REST door.
-                let budget = if self.counted_at_the_edge(headers) {
-                    None
-                } else {
-                    let (minute, day) = (
-                        u32::try_from(key.per_minute_limit).unwrap_or(u32::MAX),
-                        u32::try_from(key.per_day_limit).unwrap_or(u32::MAX),
-                    );
-                    Some(
-                        self.budgets
-                            .spend(&key.id, minute, day)
-                            .await
-                            .map_err(|spent| {
-                                self.rejections.record(spent.window);
-                                ServiceError::RateLimited(spent)
-                            })?,
-                    )
-                };
+                let budget = self
+                    .spend(headers, &key.id, key.per_minute_limit, key.per_day_limit)
+                    .await?;
                 Ok(RequestContext {
                     budget,
                     actor: Actor {
@@ -419,6 +438,50 @@ impl Authorizer {
                     },
                     org: Some(org),
                     scopes: Scopes::Only(key.scopes),
+                    request_id,
+                })
+            }
+            Credential::AccessToken(token) => {
+                let token = self
+                    .tokens
+                    .verify(&token)
+                    .await?
+                    .ok_or_else(|| unauthenticated(crate::oauth::verify::REFUSED))?;
+                let Some(scope) = &method.scope else {
+                    return Err(ServiceError::PermissionDenied {
+                        reason: "internal_only",
+                        message: "this method is not available to OAuth access tokens".to_owned(),
+                        metadata: HashMap::new(),
+                    });
+                };
+                let org = org.ok_or_else(organization_required)?;
+                if org.as_str() != token.organization_id {
+                    return Err(mismatch());
+                }
+                if !token.scopes.iter().any(|s| s == scope) {
+                    return Err(ServiceError::PermissionDenied {
+                        reason: "missing_scope",
+                        message: format!("this access token was not granted the scope {scope}"),
+                        metadata: HashMap::from([("required_scope".to_owned(), scope.clone())]),
+                    });
+                }
+                // Limits apply per install, with the keys' default budget.
+                let budget = self
+                    .spend(
+                        headers,
+                        &token.install_id,
+                        i64::from(crate::keys::DEFAULT_PER_MINUTE),
+                        i64::from(crate::keys::DEFAULT_PER_DAY),
+                    )
+                    .await?;
+                Ok(RequestContext {
+                    budget,
+                    actor: Actor {
+                        kind: ActorKind::OAuthApp,
+                        id: token.client_id,
+                    },
+                    org: Some(org),
+                    scopes: Scopes::Only(token.scopes),
                     request_id,
                 })
             }
@@ -435,7 +498,8 @@ fn mismatch() -> ServiceError {
     }
 }
 
-/// What the request history keeps of a direct call with a key, taken as it starts.
+/// What the request history keeps of a direct call with a key or an access token (whose
+/// `key_id` is then the app's client id, what the app's analytics read), taken as it starts.
 fn call_record(
     ctx: &RequestContext,
     method: &MethodInfo,

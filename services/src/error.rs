@@ -81,6 +81,14 @@ pub enum ServiceError {
     /// 413: an upload beyond the configured size limit.
     #[error("{message}")]
     PayloadTooLarge { message: String, limit: u64 },
+    /// An OAuth 2.0 refusal: `reason` is the RFC 6749 / 7009 / 7662 error code
+    /// (`invalid_grant`, ...), which the gateway answers as is.
+    #[error("{message}")]
+    OAuth {
+        code: Code,
+        reason: &'static str,
+        message: String,
+    },
     #[error("storage failed")]
     Storage(#[from] storage::StorageError),
     #[error("object storage failed")]
@@ -112,6 +120,14 @@ impl ServiceError {
         let mut violations = Violations::default();
         violations.add(field, message);
         Self::Validation(violations)
+    }
+
+    pub fn oauth(code: Code, reason: &'static str, message: impl Into<String>) -> Self {
+        Self::OAuth {
+            code,
+            reason,
+            message: message.into(),
+        }
     }
 
     pub fn conflict(reason: &'static str, message: impl Into<String>) -> Self {
@@ -165,6 +181,11 @@ impl From<ServiceError> for Status {
                 }
                 status
             }
+            ServiceError::OAuth {
+                code,
+                reason,
+                message,
+            } => with_reason(*code, message.clone(), reason, HashMap::new()),
             ServiceError::NotFound { .. } => {
                 with_reason(Code::NotFound, err.to_string(), "not_found", HashMap::new())
             }

@@ -4,6 +4,7 @@
 
 pub mod activity;
 pub mod appointments;
+pub mod apps;
 pub mod audit_log;
 pub mod auth;
 pub mod billing;
@@ -23,6 +24,7 @@ mod idempotent_calls;
 pub mod keys;
 pub mod listen;
 pub mod local;
+pub mod oauth;
 pub mod record;
 pub mod request_logs;
 pub mod resource;
@@ -36,12 +38,13 @@ use std::future::Future;
 
 use proto::v1::{
     api_keys_service_server::ApiKeysServiceServer,
-    appointments_service_server::AppointmentsServiceServer,
+    app_installs_service_server::AppInstallsServiceServer,
+    appointments_service_server::AppointmentsServiceServer, apps_service_server::AppsServiceServer,
     audit_events_service_server::AuditEventsServiceServer,
     customers_service_server::CustomersServiceServer,
     estimates_service_server::EstimatesServiceServer, events_service_server::EventsServiceServer,
     files_service_server::FilesServiceServer, idempotency_service_server::IdempotencyServiceServer,
-    invoices_service_server::InvoicesServiceServer,
+    invoices_service_server::InvoicesServiceServer, o_auth_service_server::OAuthServiceServer,
     organizations_service_server::OrganizationsServiceServer,
     payments_service_server::PaymentsServiceServer,
     request_logs_service_server::RequestLogsServiceServer,
@@ -88,6 +91,9 @@ impl Group {
                 "asteri.v1.IdempotencyService",
                 "asteri.v1.RequestLogsService",
                 "asteri.v1.UsersService",
+                "asteri.v1.AppsService",
+                "asteri.v1.AppInstallsService",
+                "asteri.v1.OAuthService",
             ],
             Self::Webhooks => &[
                 "asteri.v1.WebhookEndpointsService",
@@ -176,6 +182,25 @@ impl Platform {
         )
     }
 
+    /// Partner apps; client secrets are hashed under the key API key secrets are.
+    pub fn apps(&self) -> apps::Apps {
+        apps::Apps::new(
+            self.store.clone(),
+            self.authorizer.keys().hasher().clone(),
+            self.authorizer.tokens().clone(),
+        )
+    }
+
+    pub fn app_installs(&self) -> apps::AppInstalls {
+        apps::AppInstalls::new(self.store.clone(), self.authorizer.tokens().clone())
+    }
+
+    /// The authorization server's state, sharing the gRPC door's token cache (so that a
+    /// revocation here takes effect there at once).
+    pub fn oauth(&self) -> oauth::OAuth {
+        oauth::OAuth::new(self.authorizer.tokens().clone())
+    }
+
     pub fn organizations(&self) -> keys::Organizations {
         keys::Organizations::new(self.store.clone())
     }
@@ -258,7 +283,10 @@ pub(crate) async fn routes(platform: &Platform, groups: &[Group]) -> tonic::serv
                     .add_service(RequestLogsServiceServer::new(
                         request_logs::RequestLogs::new(platform.store.clone()),
                     ))
-                    .add_service(UsersServiceServer::new(platform.users()));
+                    .add_service(UsersServiceServer::new(platform.users()))
+                    .add_service(AppsServiceServer::new(platform.apps()))
+                    .add_service(AppInstallsServiceServer::new(platform.app_installs()))
+                    .add_service(OAuthServiceServer::new(platform.oauth()));
             }
             Group::Webhooks => {
                 let hooks = platform.webhooks();

@@ -8,6 +8,7 @@ mod write;
 
 pub mod api_keys;
 pub mod appointments;
+pub mod apps;
 pub mod audit;
 pub mod catalog;
 pub mod customers;
@@ -15,6 +16,7 @@ pub mod estimates;
 pub mod files;
 pub mod idempotency;
 pub mod invoices;
+pub mod oauth;
 pub mod objects;
 pub mod organizations;
 pub mod payments;

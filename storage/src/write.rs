@@ -20,6 +20,8 @@ pub enum ActorKind {
     User,
     InternalService,
     Operator,
+    /// A partner app acting with an OAuth access token; the actor id is its client id.
+    OAuthApp,
 }
 
 impl ActorKind {
@@ -29,6 +31,7 @@ impl ActorKind {
             Self::User => "user",
             Self::InternalService => "internal_service",
             Self::Operator => "operator",
+            Self::OAuthApp => "oauth_app",
         }
     }
 }

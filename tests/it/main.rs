@@ -6,6 +6,7 @@
 mod helpers;
 
 mod activity;
+mod apps;
 mod auth;
 mod billing;
 mod cli;
@@ -26,6 +27,7 @@ mod log_lines;
 mod logs;
 mod metrics;
 mod oauth_http;
+mod oauth_service;
 mod openapi;
 mod operations;
 mod pagination;

@@ -234,6 +234,7 @@ fn actor_type(value: i32) -> &'static str {
         Ok(ActorType::User) => "user",
         Ok(ActorType::InternalService) => "internal_service",
         Ok(ActorType::Operator) => "operator",
+        Ok(ActorType::OauthApp) => "oauth_app",
         _ => "unknown",
     }
 }

@@ -3,8 +3,10 @@
 //! organization id. The models are re-exported as plain data.
 
 pub mod api_keys;
+pub mod app_installs;
 pub mod appointment_assignments;
 pub mod appointments;
+pub mod apps;
 pub mod audit_events;
 pub mod customers;
 pub mod estimates;
@@ -12,6 +14,8 @@ pub mod events;
 pub mod files;
 pub mod idempotency_keys;
 pub mod invoices;
+pub mod oauth_codes;
+pub mod oauth_tokens;
 pub mod organizations;
 pub mod payments;
 pub mod request_logs;
