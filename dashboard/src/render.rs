@@ -37,6 +37,8 @@ const TEMPLATES: &[(&str, &str)] = &[
         "integrations.html",
         include_str!("../templates/integrations.html"),
     ),
+    ("consent.html", include_str!("../templates/consent.html")),
+    ("app.html", include_str!("../templates/app.html")),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -180,4 +182,49 @@ pub fn time(ts: Option<&prost_types::Timestamp>) -> String {
     ts.and_then(|t| chrono::DateTime::from_timestamp(t.seconds, t.nanos.max(0) as u32))
         .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    /// Every file of `templates/` is embedded (one left out is a 500 of its page).
+    #[test]
+    fn every_template_is_embedded() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            assert!(
+                super::TEMPLATES.iter().any(|(n, _)| *n == name),
+                "{name} is not in TEMPLATES"
+            );
+        }
+    }
+
+    /// The consent page renders with the context its handler gives.
+    #[test]
+    fn the_consent_page_renders() {
+        let frame = json!({
+            "section": "integrations", "csrf_token": "t",
+            "user": {"id": "usr_1", "email": "a@b.c", "name": "A", "role": "owner"},
+            "org": {"id": "org_1", "name": "Org", "sandbox": true},
+            "can": {"manage_keys": true, "manage_webhooks": true, "read_bodies": true, "manage_apps": true},
+        });
+        let response = super::page(
+            "consent.html",
+            json!({
+                "frame": frame,
+                "app": {"name": "App", "description": "", "homepage_url": "", "review_status": "draft"},
+                "developer": "Dev",
+                "scopes": [{"name": "read:customers", "description": "Read"}],
+                "params": {"client_id": "app_1", "redirect_uri": "http://127.0.0.1:9/cb", "scope": "read:customers",
+                           "state": "s", "code_challenge": "c", "code_challenge_method": "S256"},
+            }),
+        );
+        match response {
+            Ok(r) => assert_eq!(r.status(), 200),
+            Err(crate::DashboardError::Render(e)) => panic!("{e:#}"),
+            Err(e) => panic!("{e}"),
+        }
+    }
 }

@@ -10,7 +10,10 @@ use std::{
 
 use proto::{
     credentials::{self, Credential},
-    v1::{VerifyApiKeyRequest, api_keys_service_client::ApiKeysServiceClient},
+    v1::{
+        VerifyAccessTokenRequest, VerifyApiKeyRequest,
+        api_keys_service_client::ApiKeysServiceClient, o_auth_service_client::OAuthServiceClient,
+    },
 };
 use sha2::{Digest, Sha256};
 use tonic::Code;
@@ -29,7 +32,11 @@ pub const KEY_CACHE_TTL: Duration = Duration::from_secs(2);
 /// The caller, as the edge knows it.
 #[derive(Clone, Debug)]
 pub struct Caller {
+    /// The key (`key_...`), or for an OAuth access token the app's client id (`app_...`):
+    /// what the request history names.
     pub key_id: String,
+    /// Whose budget a request spends: the key, or the app's install in the organization.
+    pub budget_id: String,
     pub organization_id: String,
     pub scopes: Vec<String>,
     pub per_minute: u32,
@@ -44,6 +51,7 @@ type Verdict = Result<Caller, String>;
 #[derive(Clone)]
 pub struct KeyCache {
     keys: ApiKeysServiceClient<Upstream>,
+    oauth: OAuthServiceClient<Upstream>,
     internal_token: Arc<str>,
     cache: Arc<quick_cache::sync::Cache<[u8; 32], (Instant, Verdict)>>,
     failures: Arc<FailureGuard>,
@@ -52,6 +60,7 @@ pub struct KeyCache {
 impl KeyCache {
     pub fn new(keys: Upstream, internal_token: &str, failures: AuthFailureLimit) -> Self {
         Self {
+            oauth: OAuthServiceClient::new(keys.clone()),
             keys: ApiKeysServiceClient::new(keys),
             internal_token: internal_token.into(),
             cache: Arc::new(quick_cache::sync::Cache::new(100_000)),
@@ -73,7 +82,9 @@ impl KeyCache {
     ) -> Result<Caller, ApiError> {
         let credential = credentials::credential(headers);
         let digest: Option<[u8; 32]> = match &credential {
-            Ok(Credential::ApiKey(secret)) => Some(Sha256::digest(secret.as_bytes()).into()),
+            Ok(Credential::ApiKey(secret) | Credential::AccessToken(secret)) => {
+                Some(Sha256::digest(secret.as_bytes()).into())
+            }
             _ => None,
         };
         // Before anything else (the keys service above all): an address that spent its
@@ -103,18 +114,12 @@ impl KeyCache {
     ) -> Result<Caller, ApiError> {
         let credential = credential.map_err(|e| ApiError::Unauthenticated(e.message().into()))?;
         let secret = match &credential {
-            Credential::ApiKey(secret) => secret.clone(),
-            // Internal tokens are for the gRPC door; the public edge takes API keys only.
+            Credential::ApiKey(secret) | Credential::AccessToken(secret) => secret.clone(),
+            // Internal tokens are for the gRPC door; the public edge takes API keys and
+            // partner apps' access tokens only.
             Credential::Internal(_) => {
                 return Err(ApiError::Unauthenticated(
                     "internal credentials are not accepted here".into(),
-                ));
-            }
-            // The edge's bearer check of partner apps' tokens is the gateway's own step
-            // (OAuthService.VerifyAccessToken); until it is wired, they are refused here.
-            Credential::AccessToken(_) => {
-                return Err(ApiError::Unauthenticated(
-                    "OAuth access tokens are not accepted here".into(),
                 ));
             }
         };
@@ -133,7 +138,11 @@ impl KeyCache {
             .expires_at
             .is_some_and(|at| at <= chrono::Utc::now().timestamp())
         {
-            return Err(ApiError::Unauthenticated("the API key has expired".into()));
+            let what = match caller.credential {
+                Credential::AccessToken(_) => "the access token has expired",
+                _ => "the API key has expired",
+            };
+            return Err(ApiError::Unauthenticated(what.into()));
         }
         Ok(caller)
     }
@@ -144,6 +153,9 @@ impl KeyCache {
         credential: Credential,
         request_id: &str,
     ) -> Result<Verdict, ApiError> {
+        if let Credential::AccessToken(_) = credential {
+            return self.verify_token(secret, credential, request_id).await;
+        }
         let request = internal_request(
             VerifyApiKeyRequest {
                 secret: secret.to_owned(),
@@ -155,6 +167,7 @@ impl KeyCache {
             Ok(response) => {
                 let key = response.into_inner().api_key.unwrap_or_default();
                 Ok(Ok(Caller {
+                    budget_id: key.id.clone(),
                     key_id: key.id,
                     organization_id: key.organization_id,
                     scopes: key.scopes,
@@ -171,6 +184,54 @@ impl KeyCache {
         }
     }
 }
+
+impl KeyCache {
+    /// An OAuth access token, verified by the authorization server's service: the app's
+    /// install is the caller, with the granted scopes and the default budgets of a key
+    /// (CONTRACT section 4) per install.
+    async fn verify_token(
+        &self,
+        token: &str,
+        credential: Credential,
+        request_id: &str,
+    ) -> Result<Verdict, ApiError> {
+        let request = internal_request(
+            VerifyAccessTokenRequest {
+                token: token.to_owned(),
+            },
+            &self.internal_token,
+            request_id,
+        );
+        match self.oauth.clone().verify_access_token(request).await {
+            Ok(response) => {
+                let verified = response.into_inner();
+                Ok(Ok(Caller {
+                    key_id: verified.client_id,
+                    budget_id: verified.install_id,
+                    organization_id: verified.organization_id,
+                    scopes: verified.scopes,
+                    per_minute: TOKEN_PER_MINUTE,
+                    per_day: TOKEN_PER_DAY,
+                    expires_at: verified.expires_at.map(|t| t.seconds),
+                    credential,
+                }))
+            }
+            Err(status)
+                if matches!(
+                    status.code(),
+                    Code::Unauthenticated | Code::NotFound | Code::PermissionDenied
+                ) =>
+            {
+                Ok(Err(status.message().to_owned()))
+            }
+            Err(status) => Err(ApiError::Upstream(status)),
+        }
+    }
+}
+
+/// An app install's budgets: the platform's defaults for a key.
+const TOKEN_PER_MINUTE: u32 = 60;
+const TOKEN_PER_DAY: u32 = 10_000;
 
 pub use limits::Budget;
 
@@ -197,7 +258,7 @@ impl RateLimits {
     /// Spends one request of the caller's budgets, or says which window is exhausted.
     pub async fn check(&self, caller: &Caller) -> Result<Budget, (ApiError, Budget)> {
         self.budgets
-            .spend(&caller.key_id, caller.per_minute, caller.per_day)
+            .spend(&caller.budget_id, caller.per_minute, caller.per_day)
             .await
             .map_err(|e| {
                 self.rejections.record(e.window);

@@ -273,15 +273,16 @@ impl Admitted {
     pub fn call<T>(&self, grpc_path: &str, message: T) -> Result<tonic::Request<T>, ApiError> {
         let mut call = tonic::Request::new(message);
         let metadata = call.metadata_mut();
-        let secret = match &self.caller.credential {
-            Credential::ApiKey(s) | Credential::Internal(s) | Credential::AccessToken(s) => s,
-        };
-        metadata.insert(
-            credentials::API_KEY_HEADER,
-            secret
-                .parse()
-                .map_err(|_| ApiError::invalid("bad credential"))?,
-        );
+        let bad = |_| ApiError::invalid("bad credential");
+        match &self.caller.credential {
+            Credential::ApiKey(s) | Credential::Internal(s) => {
+                metadata.insert(credentials::API_KEY_HEADER, s.parse().map_err(bad)?);
+            }
+            Credential::AccessToken(token) => {
+                let bearer = format!("Bearer {token}");
+                metadata.insert("authorization", bearer.parse().map_err(bad)?);
+            }
+        }
         metadata.insert(
             credentials::ORGANIZATION_HEADER,
             self.org

@@ -213,7 +213,13 @@ async fn consent_allows_a_code_that_pkce_exchanges_for_a_token_the_api_accepts()
         .send()
         .await
         .unwrap();
-    assert_eq!(page.status(), StatusCode::OK);
+    if page.status() != StatusCode::OK {
+        panic!(
+            "consent page: {} {}",
+            page.status(),
+            page.text().await.unwrap()
+        );
+    }
     let csp = page.headers()["content-security-policy"]
         .to_str()
         .unwrap()
@@ -310,13 +316,10 @@ async fn consent_allows_a_code_that_pkce_exchanges_for_a_token_the_api_accepts()
             .send()
     };
     // The token works at the REST door, in its organization and within its scopes only.
-    assert_eq!(
-        call(access.clone(), tenant.org.clone())
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    let first = call(access.clone(), tenant.org.clone()).await.unwrap();
+    let status = first.status();
+    let body = first.text().await.unwrap();
+    assert_eq!(status, 200, "{body}");
     assert_eq!(
         call(access.clone(), "org_0000000000000000".into())
             .await
