@@ -765,3 +765,105 @@ async fn a_key_rolled_in_the_dashboard_keeps_its_old_secret_for_the_chosen_time(
     assert!(list.contains("old secret until"), "{list}");
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn apps_are_registered_submitted_and_their_secret_rotated_in_the_integrations_page() {
+    let app = spawn_app().await;
+    let org = app.org(true).await;
+    user(&app, &org, "partner@example.test", UserRole::Developer).await;
+    user(&app, &org, "watcher@example.test", UserRole::Viewer).await;
+    let browser = Browser::sign_in(&app, "partner@example.test", PASSWORD)
+        .await
+        .ok()
+        .unwrap();
+    let (_, page) = browser.get("/dashboard/settings/integrations").await;
+    assert!(page.contains("No partner apps are installed") && page.contains("Register app"));
+    let token = csrf_of(&page);
+    let registered = browser
+        .post(
+            "/dashboard/settings/integrations/apps",
+            &[
+                ("name", "Crew Scheduler"),
+                (
+                    "redirect_uris",
+                    "https://crew.example/callback\r\nhttp://127.0.0.1:8080/cb",
+                ),
+                ("scopes", "read:appointments"),
+                ("scopes", "write:appointments"),
+                ("client_type", "confidential"),
+            ],
+            Some(&token),
+            Some(&app.base),
+        )
+        .await;
+    assert_eq!(registered.status(), StatusCode::OK);
+    let html = registered.text().await.unwrap();
+    let secret = secret_of(&html);
+    assert!(secret.starts_with("ast_acs_"), "{secret}");
+    let id = html
+        .split("Its client_id is ")
+        .nth(1)
+        .unwrap()
+        .split('.')
+        .next()
+        .unwrap()
+        .to_owned();
+    let app_page = format!("/dashboard/settings/integrations/apps/{id}");
+    let (status, shown) = browser.get(&app_page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(shown.contains("status-draft") && shown.contains("Submit for review"));
+    assert!(shown.contains("per day"), "the analytics chart");
+    let submitted = browser
+        .post(
+            &format!("{app_page}/submit"),
+            &[],
+            Some(&token),
+            Some(&app.base),
+        )
+        .await;
+    assert_eq!(submitted.status(), StatusCode::SEE_OTHER);
+    let (_, shown) = browser.get(&app_page).await;
+    assert!(shown.contains("status-in_review") && !shown.contains("Submit for review"));
+    let rotated = browser
+        .post(
+            &format!("{app_page}/rotate"),
+            &[],
+            Some(&token),
+            Some(&app.base),
+        )
+        .await;
+    let new_secret = secret_of(&rotated.text().await.unwrap());
+    assert!(new_secret.starts_with("ast_acs_") && new_secret != secret);
+    // A redirect URI that is neither https nor loopback is refused with the reason.
+    let refused = browser
+        .post(
+            "/dashboard/settings/integrations/apps",
+            &[
+                ("name", "Bad"),
+                ("redirect_uris", "http://crew.example/cb"),
+                ("scopes", "read:customers"),
+            ],
+            Some(&token),
+            Some(&app.base),
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    // A viewer sees the apps but cannot register or rotate.
+    let viewer = Browser::sign_in(&app, "watcher@example.test", PASSWORD)
+        .await
+        .ok()
+        .unwrap();
+    let (_, seen) = viewer.get("/dashboard/settings/integrations").await;
+    assert!(seen.contains("Crew Scheduler") && !seen.contains("Register app"));
+    let vtoken = csrf_of(&seen);
+    let denied = viewer
+        .post(
+            &format!("{app_page}/rotate"),
+            &[],
+            Some(&vtoken),
+            Some(&app.base),
+        )
+        .await;
+    assert_eq!(denied.status(), StatusCode::FORBIDDEN);
+    app.shutdown().await;
+}
