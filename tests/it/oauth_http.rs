@@ -353,6 +353,72 @@ async fn consent_allows_a_code_that_pkce_exchanges_for_a_token_the_api_accepts()
             .then_some(())
     })
     .await;
+
+    // Installed again through the consent, then uninstalled from the Integrations page:
+    // every token of the install stops working.
+    let allowed = answer("allow").await.unwrap();
+    let location = allowed.headers()["location"].to_str().unwrap().to_owned();
+    let code = location
+        .split("code=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .to_owned();
+    let token: Value = exchange(pkce().0, code)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let access = token["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        call(access.clone(), tenant.org.clone())
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let page = client()
+        .get(format!("{}/dashboard/settings/integrations", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Uninstall Route Planner"), "{page}");
+    let install = page
+        .split("/dashboard/settings/integrations/installs/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let uninstalled = client()
+        .post(format!(
+            "{}/dashboard/settings/integrations/installs/{install}/uninstall",
+            app.base
+        ))
+        .header("cookie", &cookie)
+        .header("origin", &app.base)
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(uninstalled.status(), StatusCode::SEE_OTHER);
+    crate::helpers::poll(|| async {
+        (call(access.clone(), tenant.org.clone())
+            .await
+            .unwrap()
+            .status()
+            == 401)
+            .then_some(())
+    })
+    .await;
     app.shutdown().await;
 }
 
