@@ -1,7 +1,6 @@
 //! Before and at consent: checking an authorization request, installing the app and making
 //! the single-use code.
 
-use base64::Engine as _;
 use chrono::Duration;
 use proto::v1::{
     CheckAuthorizationRequest, CheckAuthorizationResponse, GrantAuthorizationRequest,
@@ -25,14 +24,12 @@ use crate::{
 /// How long a code may wait for its exchange.
 const CODE_TTL_MINUTES: i64 = 10;
 
-/// A random token: `prefix` and 32 random bytes, base64url (256 bits).
+/// A random token: `prefix` and 32 random bytes in hex (256 bits). Hex, not base64url: a
+/// credential is `[A-Za-z0-9_]` (`proto::credentials`), and `-` would make it malformed.
 pub(super) fn random_token(prefix: &str) -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    format!(
-        "{prefix}{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-    )
+    format!("{prefix}{}", hex::encode(bytes))
 }
 
 /// An S256 challenge: BASE64URL(SHA256(verifier)), 43 characters, no padding.
