@@ -1,4 +1,46 @@
 export interface paths {
+    "/api/public/v1/app_installs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List app installs
+         * @description Requires the scope `manage:apps`.
+         */
+        get: operations["ListAppInstalls"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/app_installs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete app install
+         * @description Uninstalls: every token of the install stops working at once; `app.uninstalled`.
+         *
+         *     Requires the scope `manage:apps`.
+         */
+        delete: operations["DeleteAppInstall"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/public/v1/appointments": {
         parameters: {
             query?: never;
@@ -135,6 +177,132 @@ export interface paths {
          *     Requires the scope `write:appointments`.
          */
         post: operations["StartAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List apps
+         * @description The organization's own apps, newest first.
+         *
+         *     Requires the scope `manage:apps`.
+         */
+        get: operations["ListApps"];
+        put?: never;
+        /**
+         * Create app
+         * @description Registers an app as a draft. A confidential app's response carries its client secret, one of only two times it is shown.
+         *
+         *     Requires the scope `manage:apps`.
+         */
+        post: operations["CreateApp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/apps/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get app
+         * @description Requires the scope `manage:apps`.
+         */
+        get: operations["GetApp"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete app
+         * @description Deletes an app, uninstalling it everywhere (its tokens stop working at once).
+         *
+         *     Requires the scope `manage:apps`.
+         */
+        delete: operations["DeleteApp"];
+        options?: never;
+        head?: never;
+        /**
+         * Update app
+         * @description Changes an app. A change to an approved or rejected app's redirect URIs or scopes sends it back to draft (it must be reviewed again); a suspended app cannot be changed.
+         *
+         *     Requires the scope `manage:apps`.
+         */
+        patch: operations["UpdateApp"];
+        trace?: never;
+    };
+    "/api/public/v1/apps/{id}/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get app analytics
+         * @description Per day: installs, uninstalls, active installs, requests, errors, latency.
+         *
+         *     Requires the scope `manage:apps`.
+         */
+        get: operations["GetAppAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/apps/{id}/rotate_secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate app secret
+         * @description Replaces a confidential app's client secret; the old one stops working at once. The response carries the new secret.
+         *
+         *     Requires the scope `manage:apps`.
+         */
+        post: operations["RotateAppSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/v1/apps/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit app
+         * @description Submits a draft or rejected app for review (`in_review`).
+         *
+         *     Requires the scope `manage:apps`.
+         */
+        post: operations["SubmitApp"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1069,6 +1237,80 @@ export interface components {
             postal_code?: string;
             country?: string;
         };
+        App: {
+            /** @description app_..., also the OAuth client_id */
+            readonly id: string;
+            /** @description The developer's organization. */
+            readonly organization_id: string;
+            name: string;
+            description: string;
+            homepage_url: string;
+            /** @description Exact redirect URIs: https://, or http:// on a loopback address. */
+            redirect_uris: string[];
+            /** @description The scopes the app may request. */
+            scopes: string[];
+            /**
+             * @description - `confidential`: Has a client secret (a server-side app).
+             *     - `public`: No secret (a native or browser app): PKCE only.
+             * @enum {string|null}
+             */
+            client_type: "confidential" | "public" | null;
+            /** @description "ast_acs_..." for a confidential app; set only in the responses of create and rotate_secret. */
+            readonly client_secret: string | null;
+            /**
+             * @description - `draft`: Installable only in its own organization and in sandbox organizations.
+             *     - `approved`: Installable in any organization.
+             *     - `suspended`: Installable nowhere; its tokens do not work.
+             * @enum {string|null}
+             */
+            readonly review_status: "draft" | "in_review" | "approved" | "rejected" | "suspended" | null;
+            /** @description The reviewers' notes on the last review. */
+            readonly review_notes: string;
+            /** Format: date-time */
+            readonly created_at: string | null;
+            /** Format: date-time */
+            readonly updated_at: string | null;
+        };
+        AppAnalyticsDay: {
+            /** @description "YYYY-MM-DD" (UTC). */
+            readonly date: string;
+            /** Format: int64 */
+            readonly installs: number;
+            /** Format: int64 */
+            readonly uninstalls: number;
+            /**
+             * Format: int64
+             * @description Installs active at the end of the day.
+             */
+            readonly active_installs: number;
+            /**
+             * Format: int64
+             * @description Requests made with the app's tokens.
+             */
+            readonly requests: number;
+            /** Format: int64 */
+            readonly client_errors: number;
+            /** Format: int64 */
+            readonly server_errors: number;
+            /** Format: int64 */
+            readonly p50_latency_ms: number;
+            /** Format: int64 */
+            readonly p95_latency_ms: number;
+        };
+        AppInstall: {
+            /** @description ins_... */
+            readonly id: string;
+            readonly app_id: string;
+            readonly app_name: string;
+            /** @description The organization the app is installed in. */
+            readonly organization_id: string;
+            /** @description The scopes granted at consent. */
+            scopes: string[];
+            /** @description The dashboard user (usr_...) who consented. */
+            readonly installed_by_user_id: string;
+            /** Format: date-time */
+            readonly created_at: string | null;
+        };
         /** @description A scheduled visit to a customer. */
         Appointment: {
             /** @description apt_... */
@@ -1122,9 +1364,11 @@ export interface components {
             readonly id: string;
             /**
              * @description Where an API call came from, as recorded in audit and request logs.
+             *
+             *     - `oauth_app`: A partner app acting with an OAuth access token (its client id).
              * @enum {string|null}
              */
-            readonly actor_type: "api_key" | "user" | "internal_service" | "operator" | null;
+            readonly actor_type: "api_key" | "user" | "internal_service" | "operator" | "oauth_app" | null;
             /** @description The key (key_...), user, internal service or operator that made the change. */
             readonly actor_id: string;
             /** @description What was done, "<resource>.<verb>", e.g. "customer.update". */
@@ -1144,6 +1388,18 @@ export interface components {
         CancelAppointmentRequest: Record<string, never>;
         CompleteAppointmentRequest: Record<string, never>;
         ConvertEstimateRequest: Record<string, never>;
+        CreateAppRequest: {
+            name: string;
+            description?: string;
+            homepage_url?: string;
+            redirect_uris: string[];
+            scopes: string[];
+            /**
+             * @description Confidential when absent.
+             * @enum {string|null}
+             */
+            client_type?: "confidential" | "public" | null;
+        };
         /** @description A new appointment; it starts as `scheduled`. */
         CreateAppointmentRequest: {
             customer_id: string;
@@ -1398,6 +1654,10 @@ export interface components {
             readonly updated_at: string | null;
         };
         FinalizeInvoiceRequest: Record<string, never>;
+        GetAppAnalyticsResponse: {
+            /** @description One per day, oldest first, today included. */
+            days: components["schemas"]["AppAnalyticsDay"][];
+        };
         /** @description What a customer owes. All amounts are in minor units of `currency`, computed by the server. */
         Invoice: {
             /** @description inv_... */
@@ -1492,8 +1752,18 @@ export interface components {
              */
             unit_price?: number;
         };
+        ListAppInstallsResponse: {
+            data: components["schemas"]["AppInstall"][];
+            has_more: boolean;
+            next_cursor: string | null;
+        };
         ListAppointmentsResponse: {
             data: components["schemas"]["Appointment"][];
+            has_more: boolean;
+            next_cursor: string | null;
+        };
+        ListAppsResponse: {
+            data: components["schemas"]["App"][];
             has_more: boolean;
             next_cursor: string | null;
         };
@@ -1653,6 +1923,7 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string | null;
         };
+        RotateAppSecretRequest: Record<string, never>;
         RotateWebhookEndpointSecretRequest: {
             /** @description How long the old secret stays valid, in seconds; 24 hours when absent, 0 to expire it at once. */
             expire_old_secret_in_seconds?: number | null;
@@ -1689,6 +1960,7 @@ export interface components {
             data?: Record<string, never> | null;
         };
         StartAppointmentRequest: Record<string, never>;
+        SubmitAppRequest: Record<string, never>;
         SucceedPaymentRequest: Record<string, never>;
         /** @description A person who carries out appointments. */
         TeamMember: {
@@ -1711,6 +1983,13 @@ export interface components {
             event_id: string;
             /** @description The delivery attempt made at once; absent when it could not be made synchronously. */
             attempt: components["schemas"]["DeliveryAttempt"] | null;
+        };
+        UpdateAppRequest: {
+            name?: string;
+            description?: string;
+            homepage_url?: string;
+            redirect_uris?: string[];
+            scopes?: string[];
         };
         /** @description The fields named in `update_mask` are changed; the others are left as they are. */
         UpdateAppointmentRequest: {
@@ -1971,6 +2250,74 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    ListAppInstalls: {
+        parameters: {
+            query?: {
+                /** @description 1 to 100; 25 when absent. */
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListAppInstallsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    DeleteAppInstall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     ListAppointments: {
         parameters: {
             query?: {
@@ -2330,6 +2677,316 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Appointment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    ListApps: {
+        parameters: {
+            query?: {
+                /** @description 1 to 100; 25 when absent. */
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListAppsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    CreateApp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried POST safe: the first answer is stored for 24 hours and replayed (with `Idempotent-Replayed: true`) for a repeat with the same key and body; the same key with another body is 409 `idempotency_key_reused`. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateAppRequest"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["App"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    GetApp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["App"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    DeleteApp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    UpdateApp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["UpdateAppRequest"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["App"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    GetAppAnalytics: {
+        parameters: {
+            query?: {
+                /** @description Days back from today (UTC), 1 to 90; 30 when absent. */
+                days?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetAppAnalyticsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    RotateAppSecret: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried POST safe: the first answer is stored for 24 hours and replayed (with `Idempotent-Replayed: true`) for a repeat with the same key and body; the same key with another body is 409 `idempotency_key_reused`. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RotateAppSecretRequest"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["App"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    SubmitApp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried POST safe: the first answer is stored for 24 hours and replayed (with `Idempotent-Replayed: true`) for a repeat with the same key and body; the same key with another body is 409 `idempotency_key_reused`. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SubmitAppRequest"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["App"];
                 };
             };
             400: components["responses"]["BadRequest"];

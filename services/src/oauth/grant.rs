@@ -25,8 +25,7 @@ use crate::{
 const CODE_TTL_MINUTES: i64 = 10;
 
 /// A random token: `prefix` and 32 random bytes in hex (256 bits). Hex, not base64url: a
-/// credential is letters, digits and `_` (`proto::credentials`), and the redaction rules
-/// take a token to its first `-`.
+/// credential is `[A-Za-z0-9_]` (`proto::credentials`), and `-` would make it malformed.
 pub(super) fn random_token(prefix: &str) -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
