@@ -2,6 +2,7 @@
 //! doors: REST requests at the gateway and gRPC metadata at the services.
 //!
 //! - `x-api-key: ast_live_...` / `ast_test_...`, or `Authorization: Bearer <token>`;
+//! - a partner app's OAuth access token `ast_oat_...` (CONTRACT section 11), in either;
 //! - internal service credentials are `ast_int_...` tokens in either header;
 //! - `x-organization-id` pins the organization; `x-request-id` carries the request id.
 
@@ -73,7 +74,7 @@ impl CredentialError {
                 "no credential: send your API key in x-api-key or Authorization: Bearer"
             }
             Self::Malformed => {
-                "the credential is malformed: expected an ast_live_ or ast_test_ API key"
+                "the credential is malformed: expected an ast_live_ or ast_test_ API key (or an ast_oat_ access token)"
             }
         }
     }
@@ -194,6 +195,32 @@ mod tests {
             ])),
             Err(CredentialError::Malformed)
         );
+    }
+
+    #[test]
+    fn access_tokens_are_their_own_credential() {
+        let t = "ast_oat_0123abcd";
+        assert_eq!(
+            credential(&headers(&[(
+                "authorization",
+                format!("Bearer {t}").as_bytes()
+            )])),
+            Ok(Credential::AccessToken(t.into()))
+        );
+        assert_eq!(
+            format!("{:?}", Credential::AccessToken(t.into())),
+            "AccessToken(<redacted>)"
+        );
+        // A refresh token or a code is never a credential.
+        for other in ["ast_ort_0123", "ast_oac_0123"] {
+            assert_eq!(
+                credential(&headers(&[(
+                    "authorization",
+                    format!("Bearer {other}").as_bytes()
+                )])),
+                Err(CredentialError::Malformed)
+            );
+        }
     }
 
     #[test]

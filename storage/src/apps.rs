@@ -40,6 +40,24 @@ pub async fn find(db: &impl Db, id: &str) -> Result<Option<App>> {
         .await?)
 }
 
+/// The names of the apps among `ids`, in any organization (unknown ids are absent). Global,
+/// as [`find`] is: an organization lists the apps installed in it, which other
+/// organizations develop.
+pub async fn names(db: &impl Db, ids: &[String]) -> Result<Vec<(String, String)>> {
+    use sea_orm::QuerySelect as _;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(Entity::find()
+        .filter(Column::Id.is_in(ids.iter().map(String::as_str)))
+        .select_only()
+        .column(Column::Id)
+        .column(Column::Name)
+        .into_tuple()
+        .all(db.conn())
+        .await?)
+}
+
 pub mod installs {
     use chrono::{DateTime, Utc};
     use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _};

@@ -501,3 +501,75 @@ async fn installs_are_listed_and_uninstalled_with_events() {
     .await;
     app.shutdown().await;
 }
+
+#[test]
+fn asteri_apps_create_review_and_suspend() {
+    let env = crate::cli::Env::new();
+    let org = env.json(&["orgs", "create", "--name", "Dev Co", "--sandbox", "--json"])["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let app = env.json(&[
+        "apps",
+        "create",
+        "--org",
+        &org,
+        "--name",
+        "CLI App",
+        "--redirect-uri",
+        REDIRECT,
+        "--redirect-uri",
+        "http://localhost:9000/cb",
+        "--scopes",
+        "read:customers,write:customers",
+        "--json",
+    ]);
+    let client_id = app["id"].as_str().unwrap().to_owned();
+    assert!(client_id.starts_with("app_"), "{app}");
+    assert!(
+        app["client_secret"]
+            .as_str()
+            .unwrap()
+            .starts_with("ast_acs_")
+    );
+    assert_eq!(app["redirect_uris"].as_array().unwrap().len(), 2);
+    assert_eq!(app["review_status"], "draft");
+
+    // Text output: the client id and the secret, once; a public app has none.
+    let (ok, stdout, _) = env.run(&[
+        "apps",
+        "create",
+        "--org",
+        &org,
+        "--name",
+        "Native",
+        "--redirect-uri",
+        "http://127.0.0.1/cb",
+        "--scopes",
+        "read:customers",
+        "--public",
+    ]);
+    assert!(ok && stdout.starts_with("client_id: app_"), "{stdout}");
+    assert!(!stdout.contains("client_secret"), "{stdout}");
+
+    // Only an app in review can be reviewed; a bad redirect URI is refused with its reason.
+    let (ok, _, stderr) = env.run(&["apps", "review", &client_id, "--approve"]);
+    assert!(!ok && stderr.contains("cannot become approved"), "{stderr}");
+    let (ok, _, stderr) = env.run(&[
+        "apps",
+        "create",
+        "--org",
+        &org,
+        "--name",
+        "Bad",
+        "--redirect-uri",
+        "http://example.com/cb",
+        "--scopes",
+        "read:customers",
+    ]);
+    assert!(!ok && stderr.contains("redirect_uris"), "{stderr}");
+
+    let (ok, stdout, stderr) = env.run(&["apps", "suspend", &client_id]);
+    assert!(ok, "{stderr}");
+    assert_eq!(stdout.trim(), format!("{client_id} suspended"));
+}

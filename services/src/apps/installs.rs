@@ -108,15 +108,18 @@ impl AppInstallsService for AppInstalls {
         let page = installs::page(&self.store, ctx.org()?, &query)
             .await
             .map_err(ServiceError::from)?;
-        let mut data = Vec::with_capacity(page.items.len());
-        for install in &page.items {
-            let name = apps::find(&self.store, &install.app_id)
-                .await
-                .map_err(ServiceError::from)?
-                .map(|a| a.name)
-                .unwrap_or_default();
-            data.push(render(install, &name));
-        }
+        // One statement for the page's app names.
+        let ids: Vec<String> = page.items.iter().map(|i| i.app_id.clone()).collect();
+        let names: std::collections::HashMap<String, String> = apps::names(&self.store, &ids)
+            .await
+            .map_err(ServiceError::from)?
+            .into_iter()
+            .collect();
+        let data = page
+            .items
+            .iter()
+            .map(|i| render(i, names.get(&i.app_id).map_or("", String::as_str)))
+            .collect();
         Ok(Response::new(ListAppInstallsResponse {
             next_cursor: next_cursor(&page, |i| &i.id),
             has_more: page.has_more,
