@@ -1,0 +1,186 @@
+//! API keys at the gRPC door: the keyed hash secrets are stored as, and the verifier that
+//! resolves a presented secret to its key through a short cache (so that a request costs
+//! no database round trip for its key).
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+use storage::{Store, api_keys, organizations};
+
+use crate::error::ServiceError;
+
+/// How long a verified (or refused) key stays cached. Revocations and rolls on another replica
+/// take effect within this time; on the same replica at once (see [`KeyVerifier::forget`]).
+pub const KEY_CACHE_TTL: Duration = Duration::from_secs(2);
+
+/// HMAC-SHA256 under the server's secret key: what the database stores instead of secrets.
+#[derive(Clone)]
+pub struct SecretHasher {
+    key: Arc<[u8]>,
+}
+
+impl SecretHasher {
+    pub fn new(key: &[u8]) -> Self {
+        Self { key: key.into() }
+    }
+
+    pub fn hash(&self, secret: &str) -> String {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key)
+            .expect("HMAC takes any key length");
+        mac.update(secret.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+}
+
+/// A key as the auth path needs it.
+#[derive(Clone, Debug)]
+pub struct VerifiedKey {
+    pub id: String,
+    pub organization_id: String,
+    pub scopes: Vec<String>,
+    pub environment: String,
+    pub organization_sandbox: bool,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub per_minute_limit: i64,
+    pub per_day_limit: i64,
+    /// Set when the presented secret is the one a roll replaced: it works until then.
+    pub secret_expires_at: Option<DateTime<Utc>>,
+    pub record: api_keys::ApiKey,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyRefusal {
+    Unknown,
+    Revoked,
+    Expired,
+    WrongEnvironment,
+}
+
+impl KeyRefusal {
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::Unknown => "the API key is not valid",
+            Self::Revoked => "the API key has been revoked",
+            Self::Expired => "the API key has expired",
+            Self::WrongEnvironment => {
+                "the API key's environment does not match its organization (test keys work only on sandbox organizations, live keys only on live ones)"
+            }
+        }
+    }
+}
+
+type CachedVerdict = (Instant, Result<VerifiedKey, KeyRefusal>);
+
+/// Resolves secrets to keys with a short-lived cache, so that a request does not cost a
+/// database round trip for its key.
+#[derive(Clone)]
+pub struct KeyVerifier {
+    pub(super) store: Store,
+    pub(super) hasher: SecretHasher,
+    cache: Arc<quick_cache::sync::Cache<String, CachedVerdict>>,
+    touched: Arc<quick_cache::sync::Cache<String, Instant>>,
+}
+
+impl KeyVerifier {
+    pub fn new(store: Store, hasher: SecretHasher) -> Self {
+        Self {
+            store,
+            hasher,
+            cache: Arc::new(quick_cache::sync::Cache::new(100_000)),
+            touched: Arc::new(quick_cache::sync::Cache::new(100_000)),
+        }
+    }
+
+    pub fn hasher(&self) -> &SecretHasher {
+        &self.hasher
+    }
+
+    pub async fn verify(
+        &self,
+        secret: &str,
+    ) -> Result<Result<VerifiedKey, KeyRefusal>, ServiceError> {
+        let hash = self.hasher.hash(secret);
+        let verdict = match self.cache.get(&hash) {
+            Some((at, verdict)) if at.elapsed() < KEY_CACHE_TTL => verdict,
+            _ => {
+                let verdict = self.load(&hash).await?;
+                self.cache.insert(hash, (Instant::now(), verdict.clone()));
+                verdict
+            }
+        };
+        // Expiry (the key's, and a rolled key's previous secret's) is checked at every use.
+        let now = Utc::now();
+        Ok(
+            verdict.and_then(|key| match (key.expires_at, key.secret_expires_at) {
+                (Some(at), _) if at <= now => Err(KeyRefusal::Expired),
+                // A previous secret past its grace is refused as any replaced secret is.
+                (_, Some(at)) if at <= now => Err(KeyRefusal::Unknown),
+                _ => Ok(key),
+            }),
+        )
+    }
+
+    async fn load(&self, hash: &str) -> Result<Result<VerifiedKey, KeyRefusal>, ServiceError> {
+        let Some((key, matched)) = api_keys::find_by_hash(&self.store, hash).await? else {
+            return Ok(Err(KeyRefusal::Unknown));
+        };
+        // A revoked key refuses both of its secrets.
+        if key.revoked_at.is_some() {
+            return Ok(Err(KeyRefusal::Revoked));
+        }
+        let secret_expires_at = match matched {
+            api_keys::SecretMatch::Current => None,
+            api_keys::SecretMatch::Previous { expires_at } if expires_at <= Utc::now() => {
+                return Ok(Err(KeyRefusal::Unknown));
+            }
+            api_keys::SecretMatch::Previous { expires_at } => Some(expires_at),
+        };
+        let Some(org) = organizations::get(&self.store, &key.organization_id).await? else {
+            return Ok(Err(KeyRefusal::Unknown));
+        };
+        if (key.environment == "test") != org.sandbox {
+            return Ok(Err(KeyRefusal::WrongEnvironment));
+        }
+        self.touch(&key.id);
+        Ok(Ok(VerifiedKey {
+            id: key.id.clone(),
+            organization_id: key.organization_id.clone(),
+            scopes: key.scopes.0.clone(),
+            environment: key.environment.clone(),
+            organization_sandbox: org.sandbox,
+            expires_at: key.expires_at,
+            per_minute_limit: key.per_minute_limit,
+            per_day_limit: key.per_day_limit,
+            secret_expires_at,
+            record: key,
+        }))
+    }
+
+    /// Records `last_used_at` at most once a minute per key, off the request path.
+    fn touch(&self, key_id: &str) {
+        if self
+            .touched
+            .get(key_id)
+            .is_some_and(|at| at.elapsed() < Duration::from_secs(60))
+        {
+            return;
+        }
+        self.touched.insert(key_id.to_owned(), Instant::now());
+        let (store, id) = (self.store.clone(), key_id.to_owned());
+        tokio::spawn(async move {
+            if let Err(err) = api_keys::touch(&store, &id, Utc::now()).await {
+                tracing::warn!(error = &err as &dyn std::error::Error, key_id = %id, "could not record last use");
+            }
+        });
+    }
+
+    /// Drops a cached verdict at once (revocation and rotation on this replica).
+    pub fn forget(&self, secret_hash: &str) {
+        self.cache.remove(secret_hash);
+    }
+}
