@@ -4,7 +4,6 @@ use chrono::{Duration, Utc};
 use proto::{
     credentials::{LIVE_PREFIX, TEST_PREFIX},
     json::to_json,
-    schema,
     v1::{
         self, ApiKey, CreateApiKeyRequest, CreateApiKeyResponse, CreateOrganizationRequest,
         GetApiKeyRequest, GetOrganizationRequest, KeyEnvironment, ListApiKeysRequest,
@@ -112,27 +111,9 @@ impl Keys {
         let mut check = Check(&mut v);
         check.required("name", &req.name);
         check.max_chars("name", &req.name, 100);
-        if req.scopes.is_empty() {
-            v.add("scopes", "must name at least one scope");
-        }
         // The vocabulary is the contract's (`enum Scope` in options.proto), not the scopes
         // today's routes require: a key may hold `delete:payments` though no route needs it.
-        let unknown: Vec<&str> = req
-            .scopes
-            .iter()
-            .map(String::as_str)
-            .filter(|s| !schema().is_scope(s))
-            .collect();
-        if !unknown.is_empty() {
-            v.add(
-                "scopes",
-                format!(
-                    "unknown scope {}; known scopes: {}",
-                    unknown.join(", "),
-                    schema().scopes().join(", ")
-                ),
-            );
-        }
+        crate::apps::rules::check_scopes(&mut v, &req.scopes);
         if req.expires_in_seconds == Some(0) {
             v.add("expires_in_seconds", "must be positive");
         }

@@ -121,6 +121,8 @@ fn redirect_uri(uri: &str) -> Result<(), &'static str> {
     }
 }
 
+/// At least one scope, each of the contract's vocabulary: what a key may hold and an app
+/// may request.
 pub fn check_scopes(v: &mut Violations, scopes: &[String]) {
     if scopes.is_empty() {
         v.add("scopes", "must name at least one scope");
