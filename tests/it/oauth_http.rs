@@ -436,3 +436,39 @@ fn form_urlencoded_encode(s: &str) -> String {
         })
         .collect()
 }
+
+#[tokio::test]
+async fn the_token_endpoint_is_limited_per_client() {
+    let app = crate::helpers::spawn_configured(|c| {
+        c.dashboard.token_limits = dashboard::TokenLimits { per_minute: 2 };
+    })
+    .await;
+    let post = |client_id: &'static str| {
+        client()
+            .post(format!("{}/oauth/token", app.base))
+            .form(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", "ast_ort_x"),
+                ("client_id", client_id),
+            ])
+            .send()
+    };
+    for _ in 0..2 {
+        let refused = post("app_busy").await.unwrap();
+        assert_eq!(
+            refused.status(),
+            StatusCode::UNAUTHORIZED,
+            "an unknown client, within the limit"
+        );
+    }
+    let limited = post("app_busy").await.unwrap();
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(limited.headers().contains_key("retry-after"));
+    assert_eq!(limited.json::<Value>().await.unwrap()["error"], "slow_down");
+    // Another client is not held up.
+    assert_eq!(
+        post("app_other").await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    app.shutdown().await;
+}
