@@ -180,7 +180,7 @@ async fn the_token_endpoint_answers_rfc_6749_errors_without_caching() {
 async fn consent_allows_a_code_that_pkce_exchanges_for_a_token_the_api_accepts() {
     let app = spawn_app().await;
     let tenant = app.tenant_with(&["manage:apps", "read:customers"]).await;
-    owner(&app, &tenant.org, "owner@example.test").await;
+    owner(&app, &tenant.org, "apps-owner@example.test").await;
     let (client_id, secret) = register(&app, &tenant.org, &tenant.key).await;
     let (verifier, challenge) = pkce();
     let authorize = format!(
@@ -206,7 +206,7 @@ async fn consent_allows_a_code_that_pkce_exchanges_for_a_token_the_api_accepts()
     assert_eq!(off.status(), StatusCode::BAD_REQUEST);
     assert!(off.headers().get("location").is_none());
 
-    let cookie = signed_in(&app, "owner@example.test").await;
+    let cookie = signed_in(&app, "apps-owner@example.test").await;
     let page = client()
         .get(&authorize)
         .header("cookie", &cookie)
