@@ -12,6 +12,11 @@
 //!
 //! The dashboard holds no database connection and no secret of its own: sessions, users and
 //! passwords live behind `UsersService`.
+//!
+//! `oauth/` is the authorization server's HTTP side (CONTRACT section 11): the consent page
+//! rides on these sessions; the token, revocation and introspection endpoints authenticate
+//! clients instead, outside the origin check; codes, installs and tokens live behind
+//! `OAuthService`.
 
 mod calls;
 mod charts;
@@ -40,7 +45,8 @@ pub use throttle::SignInLimits;
 
 /// Where the dashboard's services are and how it reaches them.
 pub struct DashboardConfig {
-    /// Serves `UsersService`, `ApiKeysService`, `OrganizationsService`, `RequestLogsService`.
+    /// Serves `UsersService`, `ApiKeysService`, `OrganizationsService`, `RequestLogsService`,
+    /// `AppsService`, `AppInstallsService` and `OAuthService`.
     pub keys: Upstream,
     /// Serves `AuditEventsService`.
     pub resources: Upstream,
