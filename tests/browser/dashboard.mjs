@@ -176,8 +176,8 @@ await check("the API answers the key 200 on its scope and 403 on another", async
 await check("the calls are in the request history, the answered one with its body", async () => {
   await page.getByRole("link", { name: "API dashboard" }).click();
   await page.getByRole("heading", { name: "API dashboard" }).waitFor();
-  const keyId = await page.getByLabel("Key").locator("option", { hasText: keyName }).getAttribute("value");
-  await page.getByLabel("Key").selectOption(keyId);
+  const keyId = await page.getByLabel("Key", { exact: true }).locator("option", { hasText: keyName }).getAttribute("value");
+  await page.getByLabel("Key", { exact: true }).selectOption(keyId);
   await page.getByLabel("Path starts with").fill("/api/public/v1/customers");
   const refused = page.getByRole("link", { name: /POST \/api\/public\/v1\/customers, 403/ });
   const answered = page.getByRole("link", { name: /GET \/api\/public\/v1\/customers\?limit=1, 200/ });
