@@ -45,12 +45,19 @@ impl Running {
     }
 
     /// Waits until any server task ends (they run until shutdown or a fatal error).
+    ///
+    /// Cancel-safe: the tasks are polled where they are, never moved out of `self`. The
+    /// signal handler drops this future when SIGTERM wins the race, and [`Running::shutdown`]
+    /// must still find every task to wait for; when this took them out instead, the drain
+    /// awaited nothing, `main` returned and the runtime dropped the requests under way (the
+    /// replicas restart test saw their upstream calls fail with 500 and 503).
     pub async fn wait(&mut self) {
         if self.tasks.is_empty() {
             return;
         }
-        let (_, _, rest) = futures::future::select_all(std::mem::take(&mut self.tasks)).await;
-        self.tasks = rest;
+        let (_, ended, _) = futures::future::select_all(self.tasks.iter_mut()).await;
+        // A finished JoinHandle must not be awaited again (shutdown would panic on it).
+        self.tasks.swap_remove(ended);
     }
 }
 

@@ -6,7 +6,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use futures::future::join_all;
+use futures::{FutureExt as _, future::join_all};
 use reqwest::Method;
 use services::listen::ConnectionLimits;
 use tokio::{
@@ -290,4 +290,56 @@ async fn stalled_http2_prefaces_do_not_block_grpc_and_are_closed() {
         .await
         .expect("a new connection after the flood");
     app.shutdown().await;
+}
+
+/// What `asteri serve` does on SIGTERM: the signal wins a race against `Running::wait`,
+/// whose future is dropped, then `Running::shutdown` drains. A request under way (its body
+/// half sent) keeps the drain open until it is answered, and new connections are refused.
+/// When `wait` took the server tasks out of `Running`, shutdown found none, returned at once
+/// and the process dropped the requests under way.
+#[tokio::test]
+async fn the_drain_answers_the_request_under_way_after_the_signal_dropped_wait() {
+    let mut app = spawn_app().await;
+    let tenant = app.tenant().await;
+    let addr: SocketAddr = app.base.trim_start_matches("http://").parse().unwrap();
+    let mut running = app.running.take().unwrap();
+    // Polled once and dropped, as when the signal wins the select.
+    assert!(
+        running.wait().now_or_never().is_none(),
+        "a server task ended on its own"
+    );
+
+    let body = br#"{"name":"Drained Customer"}"#;
+    let (first, rest) = body.split_at(10);
+    let mut tcp = TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /api/public/v1/customers HTTP/1.1\r\nhost: drain\r\nx-api-key: {}\r\n\
+         x-organization-id: {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        tenant.key,
+        tenant.org,
+        body.len()
+    );
+    tcp.write_all(head.as_bytes()).await.unwrap();
+    tcp.write_all(first).await.unwrap();
+
+    let drained = tokio::spawn(running.shutdown());
+    // The listener is closed once the stop has reached the accept loop.
+    poll(|| async { TcpStream::connect(addr).await.is_err().then_some(()) }).await;
+    assert!(
+        !drained.is_finished(),
+        "the drain ended with a request under way"
+    );
+    tcp.write_all(rest).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), tcp.read_to_end(&mut answer))
+        .await
+        .expect("the answer within 10 s")
+        .unwrap();
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 201"), "{text}");
+    assert!(text.contains("Drained Customer"), "{text}");
+    tokio::time::timeout(Duration::from_secs(10), drained)
+        .await
+        .expect("the drain ends once the request is answered")
+        .unwrap();
 }

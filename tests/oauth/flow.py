@@ -73,11 +73,17 @@ def until(what, probe, timeout=15.0):
 
 
 class Callback(http.server.BaseHTTPRequestHandler):
-    """The app's redirect URI: remembers every request it got."""
+    """The app's redirect URI: remembers every request to /callback it got. Anything else (the
+    browser asks for /favicon.ico once the redirect lands, sometimes after the callback, and a
+    CI run read that request as the callback) is answered 404 and not remembered."""
 
     seen = []
 
     def do_GET(self):  # noqa: N802 - http.server's name
+        if urllib.parse.urlsplit(self.path).path != "/callback":
+            self.send_response(404)
+            self.end_headers()
+            return
         Callback.seen.append(f"http://127.0.0.1:{PORT}{self.path}")
         self.send_response(200)
         self.send_header("content-type", "text/plain")
@@ -156,6 +162,14 @@ def _():
     callback = Callback.seen[-1]
     query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(callback).query))
     assert query.get("state") == sent_state, query
+    # A wrong verifier for the real code is refused, and the code stays usable (RFC 7636 4.6).
+    wrong = requests.post(
+        TOKEN,
+        data={"grant_type": "authorization_code", "code": query["code"], "redirect_uri": REDIRECT_URI, "code_verifier": "b" * 43},
+        auth=(CLIENT_ID, CLIENT_SECRET),
+        timeout=10,
+    )
+    assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_grant", wrong.text
     token = client.fetch_token(TOKEN, authorization_response=callback, code_verifier=verifier)
     assert token["access_token"].startswith("ast_oat_") and token["refresh_token"].startswith("ast_ort_")
     assert token["token_type"] == "Bearer" and token["organization_id"] == ORG, token
@@ -216,7 +230,7 @@ def _():
         timeout=10,
     )
     assert unknown.status_code == 400 and "location" not in unknown.headers
-    # A wrong verifier at the token endpoint (the code is real: made through the consent).
+    # A code that was never issued (a wrong verifier for a real one: the code flow above).
     wrong = requests.post(
         TOKEN,
         data={"grant_type": "authorization_code", "code": "ast_oac_notreal", "redirect_uri": REDIRECT_URI, "code_verifier": "b" * 43},
