@@ -75,13 +75,14 @@ def until(what, probe, timeout=15.0):
 class Callback(http.server.BaseHTTPRequestHandler):
     """The app's redirect URI: remembers every request to /callback it got. Anything else (the
     browser asks for /favicon.ico once the redirect lands, sometimes after the callback, and a
-    CI run read that request as the callback) is answered 404 and not remembered."""
+    CI run read that request as the callback) is answered 204, which chromium does not log as
+    a failed load, and not remembered."""
 
     seen = []
 
     def do_GET(self):  # noqa: N802 - http.server's name
         if urllib.parse.urlsplit(self.path).path != "/callback":
-            self.send_response(404)
+            self.send_response(204)
             self.end_headers()
             return
         Callback.seen.append(f"http://127.0.0.1:{PORT}{self.path}")
