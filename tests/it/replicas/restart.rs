@@ -22,8 +22,8 @@ struct Tally {
     answered: [AtomicUsize; 2],
     answered_by_new_a: AtomicUsize,
     /// Moves to the other gateway: the connection was refused; or a kept-alive connection
-    /// closed before any answer (the stopping gateway closes idle connections without reading
-    /// from them, and the client had just sent on one: HTTP/1's keep-alive race).
+    /// closed or reset before any answer (the stopping gateway closes idle connections without
+    /// reading from them, and the client had just sent on one: HTTP/1's keep-alive race).
     refused: AtomicUsize,
     broken: Mutex<Vec<String>>,
     statuses: Mutex<Vec<u16>>,
@@ -140,13 +140,19 @@ pub async fn every_request_is_answered_while_a_gateway_restarts(r: &mut Replicas
     assert!(broken.len() <= 8, "connections broke: {broken:?}");
 }
 
-/// Whether the connection closed before any answer came (hyper's "incomplete message"): the
-/// one failure other than a refused connection that a stopping gateway may cause.
+/// Whether the connection closed before any answer came: the one failure other than a
+/// refused connection that a stopping gateway may cause. It closes its idle kept-alive
+/// connections; when the client's next request was already on its way, the client reads
+/// the end of the stream (hyper's "incomplete message") or, when the request reached the
+/// gateway's socket before the close, a reset (the kernel resets a socket closed with
+/// unread data).
 fn closed_unread(error: &reqwest::Error) -> bool {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(e) = source {
         if e.downcast_ref::<hyper::Error>()
             .is_some_and(hyper::Error::is_incomplete_message)
+            || e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionReset)
         {
             return true;
         }
