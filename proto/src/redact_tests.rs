@@ -38,6 +38,63 @@ fn secret_names() {
     }
 }
 
+/// The first version of [`is_secret_name`] (allocating its lower-case copies and words):
+/// the reference the allocation-free one must agree with.
+fn is_secret_name_reference(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let compact: String = lower.chars().filter(char::is_ascii_alphanumeric).collect();
+    if SECRET_NAME_PARTS.iter().any(|p| compact.contains(p)) {
+        return true;
+    }
+    let mut words = vec![String::new()];
+    let mut previous = ' ';
+    for c in name.chars() {
+        let camel = c.is_ascii_uppercase() && previous.is_ascii_lowercase();
+        if !c.is_ascii_alphanumeric() || camel {
+            words.push(String::new());
+        }
+        if c.is_ascii_alphanumeric() {
+            words.last_mut().unwrap().push(c.to_ascii_lowercase());
+        }
+        previous = c;
+    }
+    words.retain(|w| !w.is_empty());
+    words
+        .iter()
+        .any(|w| w != "key" && SECRET_NAME_WORDS.contains(&w.as_str()))
+        || words.last().is_some_and(|w| w == "key")
+}
+
+#[test]
+fn secret_names_agree_with_the_reference() {
+    // Every name of up to three pieces from an alphabet of words, separators, cases and
+    // non-ASCII characters, and a few long ones (past the 64-byte stack buffer).
+    let pieces = [
+        "", "key", "Key", "KEY", "api", "Api", "id", "pwd", "Pwd", "auth", "sig", "otp", "pin",
+        "pass", "word", "Word", "secret", "tok", "en", "monkey", "_", "-", ".", " ", "é", "ß", "K",
+        "k", "E", "y", "9", "keyId", "apiKEY", "xAuth",
+    ];
+    let mut names = Vec::new();
+    for a in pieces {
+        for b in pieces {
+            for c in pieces {
+                names.push(format!("{a}{b}{c}"));
+            }
+        }
+    }
+    names.push(format!("{}_key", "x".repeat(80)));
+    names.push(format!("{}Secret{}", "é".repeat(40), "a".repeat(40)));
+    names.push(format!("key_{}", "y".repeat(100)));
+    for name in &names {
+        assert_eq!(
+            is_secret_name(name),
+            is_secret_name_reference(name),
+            "{name:?}"
+        );
+    }
+    assert!(names.len() > 30_000);
+}
+
 #[test]
 fn targets() {
     let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJlX2hlcmU";
