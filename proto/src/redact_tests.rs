@@ -233,4 +233,148 @@ fn bodies() {
         );
     }
     assert!(body(b"\xff\xfepassword=hunter2").ends_with("password=[REDACTED]"));
+    // JSON with nothing to redact is kept as it came; redacted JSON is written compact.
+    let spaced = "{ \"name\": \"Ann\",\n  \"n\": 1.50 }";
+    assert_eq!(body(spaced.as_bytes()), spaced);
+    assert_eq!(
+        body(b"{ \"name\": \"Ann\", \"password\": \"x\" }"),
+        r#"{"name":"Ann","password":"[REDACTED]"}"#
+    );
+}
+
+/// The redaction of a value tells whether it changed: `Owned` only when it did.
+#[test]
+fn unchanged_text_is_borrowed() {
+    for unchanged in [
+        "",
+        "Ann",
+        "a=b",
+        "key_id: 1",
+        "ast_ x",
+        "[REDACTED]",
+        "password=[REDACTED]",
+    ] {
+        assert!(
+            matches!(super::redacted(unchanged), std::borrow::Cow::Borrowed(_)),
+            "{unchanged}"
+        );
+    }
+    for changed in ["password=x", "Bearer abcdefghijkl", "x ast_test_abc"] {
+        assert!(
+            matches!(super::redacted(changed), std::borrow::Cow::Owned(_)),
+            "{changed}"
+        );
+    }
+}
+
+/// The byte pre-scan of `pairs` never skips text that the full scan would change: every
+/// string of up to five pieces from an alphabet of names, quotes, blanks and delimiters.
+#[test]
+fn the_pair_prescan_misses_no_pair() {
+    const PIECES: &[&str] = &[
+        "password",
+        "token",
+        "name",
+        "x",
+        "\"",
+        "'",
+        " ",
+        "\t",
+        ":",
+        "=",
+        "key",
+        "é",
+        "[REDACTED]",
+    ];
+    let mut stack = vec![(String::new(), 0)];
+    let (mut checked, mut pairs) = (0, 0);
+    while let Some((s, depth)) = stack.pop() {
+        let skipped = !super::might_pair(&s);
+        let changed = matches!(super::pairs_scan(&s), std::borrow::Cow::Owned(_));
+        assert!(!(skipped && changed), "{s:?}");
+        checked += 1;
+        pairs += usize::from(changed);
+        if depth < 5 {
+            stack.extend(PIECES.iter().map(|p| (format!("{s}{p}"), depth + 1)));
+        }
+    }
+    assert!(checked > 400_000 && pairs > 1_000, "{checked} {pairs}");
+}
+
+/// The copy-free reading of a body finds a secret exactly when redacting its `Value` changes
+/// it, so that a body kept as it came is one the redaction would have left alone.
+#[test]
+fn the_document_check_agrees_with_the_redaction() {
+    let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJlX2hlcmU";
+    let values = [
+        "null".to_owned(),
+        "1".into(),
+        "true".into(),
+        r#""[REDACTED]""#.into(),
+        r#""Ann""#.into(),
+        r#""2026-12-02T10:00:00Z""#.into(),
+        r#""password=x""#.into(),
+        r#""pass\u0077ord=x""#.into(),
+        format!(r#""key {KEY}""#),
+        format!(r#""{jwt}""#),
+        r#"["a", "token: t"]"#.into(),
+        r#"{"n": {"secret": null}}"#.into(),
+        r#"{"n": {"secret": 0}}"#.into(),
+        "[]".into(),
+        "{}".into(),
+    ];
+    let names = [
+        "name",
+        "password",
+        "key_id",
+        "api_key",
+        "pass\\u0077ord",
+        "notes",
+    ];
+    let mut changed = 0;
+    for a in &values {
+        for b in &values {
+            for name in names {
+                for body in [
+                    format!(r#"{{"{name}": {a}, "other": {b}}}"#),
+                    format!("[{a}, {{\"{name}\": {b}}}]"),
+                    a.clone(),
+                ] {
+                    let doc: super::doc::Doc = serde_json::from_str(&body).expect(&body);
+                    let mut value: serde_json::Value = serde_json::from_str(&body).unwrap();
+                    let before = value.clone();
+                    super::redact_json(&mut value);
+                    assert_eq!(doc.has_secret(), value != before, "{body}");
+                    changed += usize::from(value != before);
+                }
+            }
+        }
+    }
+    assert!(changed > 500, "{changed}");
+}
+
+/// The shape scan looks only at bytes that can start a shape: each kind is still found at
+/// the start, in the middle and at the end of text, whatever its neighbours.
+#[test]
+fn shapes_are_found_wherever_they_start() {
+    use crate::credentials::{INTERNAL_PREFIX, LIVE_PREFIX, TEST_PREFIX};
+    let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJlX2hlcmU";
+    let shapes = [
+        format!("{LIVE_PREFIX}abc"),
+        format!("{TEST_PREFIX}abc"),
+        format!("{INTERNAL_PREFIX}abc"),
+        format!("{}abc", super::WEBHOOK_SECRET_PREFIX),
+        "ast_oauth_ABCDEFGH12345678".to_owned(),
+        jwt.to_owned(),
+        "Bearer abcdefghijkl".to_owned(),
+        "BASIC abcdefghijkl".to_owned(),
+        "bearer abcdefghijkl".to_owned(),
+    ];
+    for shape in &shapes {
+        for text in [shape.clone(), format!("é {shape}"), format!("x, {shape} é")] {
+            assert!(super::has_secret(&text), "{text}");
+        }
+    }
+    assert!(super::has_secret("see https://u:pw@host/x"));
+    assert!(!super::has_secret("see https://host/x and bearer"));
 }
