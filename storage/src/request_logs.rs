@@ -29,8 +29,8 @@ pub fn new_log_id() -> String {
 /// statements cost no round trip but a new statement text costs a parse: a multi-row INSERT of
 /// every batch size is a statement of its own, and a profile of the hot-path benchmark put 5%
 /// of a REST GET's instructions in SQLite parsing them (batches of a few dozen rows, rarely
-/// the same size twice). So SQLite inserts a batch in chunks of power-of-two sizes (at most
-/// `CHUNKS.len()` statement texts, prepared once per connection and kept in its cache), in
+/// the same size twice). So SQLite inserts a batch in chunks of power-of-two sizes up to
+/// [`MAX_CHUNK`] (seven statement texts, prepared once per connection and kept in its cache), in
 /// one transaction, so that the batch still commits once and whole.
 pub async fn insert_batch(store: &crate::Store, logs: Vec<RequestLog>) -> Result<()> {
     use sea_orm::{IntoActiveModel, TransactionTrait};
