@@ -72,6 +72,33 @@ impl QueueSampler {
     }
 }
 
+/// The point reads' own SQLite connections (`storage::point_reads`), as a second pool with
+/// no fixed bound, and `asteri.db.point_reads` by outcome: `answered` on the calling thread,
+/// `fell_back` to sqlx (none in normal operation; a rising count is worth a look).
+fn observe_point_reads(metrics: &Metrics, store: &Store) {
+    let stats = store.clone();
+    metrics::observe_pool(metrics, "asteri.point_reads", move || {
+        let s = stats.point_read_stats().unwrap_or_default();
+        PoolReading {
+            size: u32::try_from(s.open).unwrap_or(u32::MAX),
+            idle: u32::try_from(s.idle).unwrap_or(u32::MAX),
+            max: None,
+        }
+    });
+    type Outcome = (&'static str, fn(&storage::PointReadStats) -> u64);
+    let outcomes: [Outcome; 2] = [("answered", |s| s.answered), ("fell_back", |s| s.fell_back)];
+    for (outcome, read) in outcomes {
+        let stats = store.clone();
+        metrics::observe_count(
+            metrics,
+            "asteri.db.point_reads",
+            "Reads by id on a SQLite file: answered on the calling thread, or handed to sqlx",
+            Some(("asteri.outcome", outcome)),
+            move || read(&stats.point_read_stats().unwrap_or_default()),
+        );
+    }
+}
+
 /// A started system's metrics and what `/metrics` refreshes before it answers.
 #[derive(Clone)]
 pub(crate) struct ProcessMetrics {
@@ -93,14 +120,17 @@ impl ProcessMetrics {
         let mut queue = None;
         if let Some(store) = store {
             let pool = store.clone();
-            metrics::observe_pool(&metrics, move || {
+            metrics::observe_pool(&metrics, "asteri", move || {
                 let s = pool.pool_status();
                 PoolReading {
                     size: s.size,
                     idle: s.idle,
-                    max: s.max,
+                    max: Some(s.max),
                 }
             });
+            if store.point_read_stats().is_some() {
+                observe_point_reads(&metrics, store);
+            }
             if samples_queue {
                 let sampler = QueueSampler {
                     store: store.clone(),

@@ -3,6 +3,7 @@
 
 mod entities;
 pub mod ids;
+pub mod point_reads;
 pub mod tenant;
 mod write;
 
@@ -39,6 +40,7 @@ use sea_orm::{
 const STATEMENT_CACHE: usize = 1_000;
 
 pub use entities::{AddressList, AddressRecord, LineItemList, LineItemRecord, StringList};
+pub use point_reads::PointReadStats;
 pub use tenant::{Page, PageQuery, Record};
 pub use write::{Actor, ActorKind, Change, Write, WriteContext};
 
@@ -197,6 +199,12 @@ impl std::fmt::Display for OrgId {
 pub trait Db: Sync {
     type Conn: ConnectionTrait;
     fn conn(&self) -> &Self::Conn;
+    /// Point reads off sqlx's threads (SQLite files only): the pool's, never a write's,
+    /// whose reads must see its own uncommitted changes.
+    #[doc(hidden)]
+    fn point_reads(&self) -> Option<&point_reads::PointReads> {
+        None
+    }
 }
 
 /// The database handle shared by every service.
@@ -208,12 +216,17 @@ pub struct Store {
     deliveries: std::sync::Arc<tokio::sync::Notify>,
     /// The worker of this process that takes committed deliveries directly, if any.
     handoff: std::sync::Arc<std::sync::RwLock<Option<webhooks::queue::Handoff>>>,
+    /// Connections of its own for `tenant::find_in` on a SQLite file (see `point_reads`).
+    point_reads: Option<std::sync::Arc<point_reads::PointReads>>,
 }
 
 impl Db for Store {
     type Conn = DatabaseConnection;
     fn conn(&self) -> &DatabaseConnection {
         &self.db
+    }
+    fn point_reads(&self) -> Option<&point_reads::PointReads> {
+        self.point_reads.as_deref()
     }
 }
 
@@ -252,6 +265,8 @@ impl Store {
             db,
             deliveries: Default::default(),
             handoff: Default::default(),
+            // After the connect: sqlx has created the file if the URL asked it to.
+            point_reads: point_reads::PointReads::for_url(url).map(std::sync::Arc::new),
         })
     }
 
@@ -310,6 +325,21 @@ impl Store {
 
     pub fn is_postgres(&self) -> bool {
         self.db.get_database_backend() == DbBackend::Postgres
+    }
+
+    /// What the point reads off sqlx's threads did (`None`: this store has none, as on
+    /// PostgreSQL or an in-memory SQLite database).
+    pub fn point_read_stats(&self) -> Option<PointReadStats> {
+        self.point_reads.as_ref().map(|reads| reads.stats())
+    }
+
+    /// This store with every read through sqlx: for tests that compare the two paths.
+    #[doc(hidden)]
+    pub fn without_point_reads(&self) -> Self {
+        Self {
+            point_reads: None,
+            ..self.clone()
+        }
     }
 
     /// The connection pool as sqlx counts it: no query, only its counters (for metrics).

@@ -32,6 +32,7 @@ mod openapi;
 mod operations;
 mod pagination;
 mod platform;
+mod point_reads;
 mod portal;
 mod redaction;
 mod replicas;

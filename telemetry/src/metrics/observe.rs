@@ -7,21 +7,25 @@ use opentelemetry::KeyValue;
 
 use super::Metrics;
 
-/// The database pool's name in `db.client.connection.pool.name`.
-const POOL_NAME: &str = "asteri";
-
-/// The database pool as sqlx reports it.
+/// A database pool as its owner reports it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PoolReading {
     /// Open connections (idle and in use).
     pub size: u32,
     pub idle: u32,
-    pub max: u32,
+    /// The most connections it opens (`None`: no fixed bound, no `max` series).
+    pub max: Option<u32>,
 }
 
 /// Registers `db.client.connection.count` (by `db.client.connection.state`: `idle`, `used`)
-/// and `db.client.connection.max`, read from `read` at each collection.
-pub fn observe_pool(metrics: &Metrics, read: impl Fn() -> PoolReading + Send + Sync + 'static) {
+/// and `db.client.connection.max` for the pool named `pool` (`db.client.connection.pool.name`:
+/// `asteri`, sqlx's pool; `asteri.point_reads`, the point reads' SQLite connections), read
+/// from `read` at each collection.
+pub fn observe_pool(
+    metrics: &Metrics,
+    pool: &'static str,
+    read: impl Fn() -> PoolReading + Send + Sync + 'static,
+) {
     let read = Arc::new(read);
     let count = Arc::clone(&read);
     let _ = metrics
@@ -36,7 +40,7 @@ pub fn observe_pool(metrics: &Metrics, read: impl Fn() -> PoolReading + Send + S
                 observer.observe(
                     i64::from(n),
                     &[
-                        KeyValue::new("db.client.connection.pool.name", POOL_NAME),
+                        KeyValue::new("db.client.connection.pool.name", pool),
                         KeyValue::new("db.client.connection.state", state),
                     ],
                 );
@@ -49,10 +53,12 @@ pub fn observe_pool(metrics: &Metrics, read: impl Fn() -> PoolReading + Send + S
         .with_unit("{connection}")
         .with_description("The most connections the database pool opens")
         .with_callback(move |observer| {
-            observer.observe(
-                i64::from(read().max),
-                &[KeyValue::new("db.client.connection.pool.name", POOL_NAME)],
-            );
+            if let Some(max) = read().max {
+                observer.observe(
+                    i64::from(max),
+                    &[KeyValue::new("db.client.connection.pool.name", pool)],
+                );
+            }
         })
         .build();
 }

@@ -184,13 +184,35 @@ async fn requests_and_calls_are_measured_per_route_and_method() {
     } else {
         8.0
     };
-    assert_eq!(after.sum("db_client_connection_max", &[]), max);
-    let open = after.sum("db_client_connection_count", &[]);
+    let pool = ("db_client_connection_pool_name", "asteri");
+    assert_eq!(after.sum("db_client_connection_max", &[pool]), max);
+    let open = after.sum("db_client_connection_count", &[pool]);
     let idle = after.sum(
         "db_client_connection_count",
-        &[("db_client_connection_state", "idle")],
+        &[pool, ("db_client_connection_state", "idle")],
     );
     assert!(open >= 1.0 && open <= max && idle <= open, "{}", after.1);
+    // On a SQLite file the reads by id have connections of their own, and none fell back.
+    let point_reads = ("db_client_connection_pool_name", "asteri.point_reads");
+    if app.database_url.starts_with("postgres") {
+        assert!(!after.has("db_client_connection_count", &[point_reads]));
+    } else {
+        assert!(after.sum("db_client_connection_count", &[point_reads]) >= 1.0);
+        assert!(!after.has("db_client_connection_max", &[point_reads]));
+        assert!(
+            after.sum(
+                "asteri_db_point_reads_total",
+                &[("asteri_outcome", "answered")]
+            ) >= 2.0
+        );
+        assert_eq!(
+            after.sum(
+                "asteri_db_point_reads_total",
+                &[("asteri_outcome", "fell_back")]
+            ),
+            0.0
+        );
+    }
     assert!(after.has(
         "asteri_request_log_records_total",
         &[("asteri_outcome", "queued")]

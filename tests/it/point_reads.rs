@@ -1,0 +1,113 @@
+//! Point reads off sqlx's threads (`storage::point_reads`): a record read by id through
+//! them is the record a list (always through sqlx) renders, for every resource type the
+//! seed makes and a webhook endpoint, and none of those reads fell back to sqlx.
+
+use reqwest::Method;
+use serde_json::json;
+use storage::OrgId;
+
+use crate::helpers::*;
+
+const SCOPES: &[&str] = &[
+    "read:customers",
+    "read:team",
+    "read:services",
+    "read:appointments",
+    "read:estimates",
+    "read:invoices",
+    "read:payments",
+    "manage:webhooks",
+];
+
+/// Every resource path the seed fills, and the webhook endpoints.
+const RESOURCES: &[&str] = &[
+    "customers",
+    "team_members",
+    "services",
+    "appointments",
+    "estimates",
+    "invoices",
+    "payments",
+    "webhook_endpoints",
+];
+
+#[tokio::test]
+async fn reads_by_id_render_what_lists_render_and_never_fall_back() {
+    // A receiver on this machine (nothing listens there: the endpoint is only read back).
+    let app = spawn_configured(|c| c.webhooks.allow_private = true).await;
+    let t = app.tenant_with(SCOPES).await;
+    let size = asteri::seed::SeedSize {
+        customers: 12,
+        appointments: 12,
+        estimates: 6,
+        invoices: 6,
+    };
+    asteri::seed::seed(&app.platform, &OrgId::new(&t.org), size)
+        .await
+        .unwrap();
+    let (status, body) = call(
+        &app,
+        &t,
+        Method::POST,
+        "/webhook_endpoints",
+        Some(json!({"url": "http://127.0.0.1:9/in", "event_types": ["customer.created"]})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+
+    let store = app.running.as_ref().unwrap().store.clone().unwrap();
+    let before = store.point_read_stats();
+    // On PostgreSQL every read goes through sqlx; on a SQLite file through point reads.
+    assert_eq!(
+        before.is_some(),
+        !app.database_url.starts_with("postgres"),
+        "{before:?}"
+    );
+
+    let mut read = 0;
+    for resource in RESOURCES {
+        let (status, list) = call(
+            &app,
+            &t,
+            Method::GET,
+            &format!("/{resource}?limit=100"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{resource}: {list}");
+        let items = list["data"].as_array().unwrap();
+        assert!(!items.is_empty(), "{resource}: the seed made none");
+        for item in items {
+            let path = format!("/{resource}/{}", id_of(item));
+            let (status, got) = call(&app, &t, Method::GET, &path, None).await;
+            assert_eq!(status, 200, "{path}: {got}");
+            assert_eq!(&got, item, "{path}: read by id differs from the list's");
+            read += 1;
+        }
+    }
+
+    if let (Some(before), Some(after)) = (before, store.point_read_stats()) {
+        assert_eq!(after.fell_back, before.fell_back, "{after:?}");
+        assert!(
+            after.answered >= before.answered + read,
+            "{read} reads by id, {after:?} (before: {before:?})"
+        );
+        assert!(after.idle >= 1, "{after:?}");
+    }
+    // The two paths agree on the stored record itself, not only on its rendering.
+    let (_, customers) = call(&app, &t, Method::GET, "/customers?limit=1", None).await;
+    let id = id_of(&customers["data"][0]);
+    let org = OrgId::new(&t.org);
+    let direct = storage::customers::get(&store, &org, &id).await.unwrap();
+    let through_sqlx = storage::customers::get(&store.without_point_reads(), &org, &id)
+        .await
+        .unwrap();
+    assert!(direct.is_some());
+    assert_eq!(direct, through_sqlx);
+    // Another organization's id is not found either way.
+    let other = OrgId::new(app.org(false).await);
+    assert_eq!(
+        storage::customers::get(&store, &other, &id).await.unwrap(),
+        None
+    );
+}
