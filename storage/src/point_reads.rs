@@ -55,7 +55,7 @@ const STATEMENTS: usize = 64;
 #[derive(Debug)]
 pub struct Fallback;
 
-/// The read-only connections of one SQLite database file.
+/// The `query_only` connections of one SQLite database file.
 #[derive(Debug)]
 pub struct PointReads {
     path: PathBuf,
@@ -110,8 +110,10 @@ impl PointReads {
     }
 
     fn open(&self) -> rusqlite::Result<Connection> {
-        // NO_MUTEX: a connection is used by one thread at a time (it is taken out of
-        // `idle` for the read), so SQLite's own locking of it would be pure cost.
+        // Opened for writing but `query_only`: a connection opened read-only cannot take
+        // part in WAL recovery or create the shared-memory index, and would fail where a
+        // writer's reader works. NO_MUTEX: a connection is used by one thread at a time (it
+        // is taken out of `idle` for the read), so SQLite's own locking of it is pure cost.
         let conn = Connection::open_with_flags(
             &self.path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,

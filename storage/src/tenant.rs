@@ -90,9 +90,12 @@ where
         }
         let (sql, template) = find_statement::<E>(DbBackend::Sqlite);
         let values = bind(&template, org, id);
+        // sea-orm's target, name and fields for a statement span: the same filters apply
+        // (the default log filter's `sea_orm=warn` keeps it from being created at all when
+        // no trace is exported), and `telemetry::traces` renames it to the conventions like
+        // every other (`SELECT customers`).
         let span = tracing::info_span!(
-            // sea-orm's name and fields for a statement span, so that `telemetry::traces`
-            // renames it to the conventions like every other (`SELECT customers`).
+            target: "sea_orm",
             "sea_orm.query_one",
             otel.kind = "client",
             db.system = "sqlite",

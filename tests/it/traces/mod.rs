@@ -259,7 +259,8 @@ async fn one_process_trace() {
         .await
         .unwrap();
     let traceparent = format!("00-{direct_trace}-{direct_span}-01");
-    grpc.get_customer(t.grpc(GetCustomerRequest { id }, &[("traceparent", &traceparent)]))
+    let request = GetCustomerRequest { id: id.clone() };
+    grpc.get_customer(t.grpc(request, &[("traceparent", &traceparent)]))
         .await
         .unwrap();
     let direct = collected
@@ -272,6 +273,22 @@ async fn one_process_trace() {
         .await;
     assert_eq!(direct.kind, SpanKind::Server);
     assert_rpc(&direct, "GetCustomer");
+    // Its read by id is a statement span under it (on SQLite, `storage::point_reads`' own).
+    let read = collected
+        .wait_for(WAIT, flush, |spans| {
+            spans
+                .iter()
+                .find(|s| s.parent_span_id == direct.span_id && s.name == "SELECT customers")
+                .cloned()
+        })
+        .await;
+    assert_eq!(read.kind, SpanKind::Client);
+    assert!(matches!(
+        read.attr("db.system.name"),
+        Some("sqlite" | "postgresql")
+    ));
+    let text = read.attr("db.query.text").expect("the statement's text");
+    assert!(text.starts_with("SELECT") && !text.contains(&id), "{text}");
 
     drop(app);
     tokio::task::spawn_blocking(move || traces.shutdown())
