@@ -1,0 +1,195 @@
+//! The cells: `connections` closed-loop tasks per operation and door, timed; and the
+//! memory phase's mixed load.
+
+use std::{
+    process::Stdio,
+    sync::{Arc, atomic::Ordering},
+    time::{Duration, Instant},
+};
+
+use crate::{
+    Door, Op, SENT, Tenant,
+    clients::{Client, Grpc, Rest},
+};
+
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Cell {
+    pub(crate) rate: f64,
+    pub(crate) p50: f64,
+    pub(crate) p99: f64,
+    pub(crate) errors: u64,
+}
+
+pub(crate) struct Load {
+    pub(crate) server: (std::net::SocketAddr, std::net::SocketAddr),
+    pub(crate) connections: usize,
+    pub(crate) warmup: Duration,
+    pub(crate) seconds: Duration,
+    pub(crate) plain: Tenant,
+    pub(crate) hooked: Tenant,
+    pub(crate) ids: Arc<Vec<String>>,
+}
+
+impl Cell {
+    /// Each figure's median over `cells` (for an even count, the upper middle).
+    pub(crate) fn median(cells: impl Iterator<Item = Cell>) -> Cell {
+        let cells: Vec<Cell> = cells.collect();
+        let median = |f: fn(&Cell) -> f64| {
+            let mut v: Vec<f64> = cells.iter().map(f).collect();
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        Cell {
+            rate: median(|c| c.rate),
+            p50: median(|c| c.p50),
+            p99: median(|c| c.p99),
+            errors: cells.iter().map(|c| c.errors).sum(),
+        }
+    }
+}
+
+impl Load {
+    pub(crate) async fn clients(&self, door: Door, tenant: &Tenant) -> anyhow::Result<Vec<Client>> {
+        let mut clients = Vec::with_capacity(self.connections);
+        for _ in 0..self.connections {
+            clients.push(Client {
+                rest: match door {
+                    Door::Rest => Some(Rest::connect(self.server.0).await?),
+                    Door::Grpc => None,
+                },
+                grpc: match door {
+                    Door::Grpc => Some(Grpc::connect(self.server.1, tenant).await?),
+                    Door::Rest => None,
+                },
+                tenant: tenant.clone(),
+                ids: Arc::clone(&self.ids),
+                n: 0,
+            });
+        }
+        Ok(clients)
+    }
+
+    /// A cell, bracketed by callgrind's zero and dump when the server runs under it.
+    pub(crate) async fn profiled(
+        &self,
+        door: Door,
+        op: Op,
+        pid: Option<u32>,
+    ) -> anyhow::Result<Cell> {
+        let control = |arg: String| {
+            let pid = pid.map(|p| p.to_string());
+            async move {
+                if let Some(pid) = pid {
+                    let status = tokio::process::Command::new("callgrind_control")
+                        .args([arg, pid])
+                        .stdout(Stdio::null())
+                        .status()
+                        .await?;
+                    anyhow::ensure!(status.success(), "callgrind_control failed");
+                }
+                anyhow::Ok(())
+            }
+        };
+        control("--zero".into()).await?;
+        let before = SENT.load(Ordering::Relaxed);
+        let cell = self.cell(door, op).await?;
+        let name = format!(
+            "{}-{}",
+            op.key(),
+            if door == Door::Rest { "rest" } else { "grpc" }
+        );
+        control(format!("--dump={name}")).await?;
+        if pid.is_some() {
+            let n = SENT.load(Ordering::Relaxed) - before;
+            println!("  callgrind dump {name}: {n} requests");
+        }
+        Ok(cell)
+    }
+
+    /// `connections` tasks sending `op` back to back: warm-up, then `seconds` measured.
+    pub(crate) async fn cell(&self, door: Door, op: Op) -> anyhow::Result<Cell> {
+        let tenant = if op == Op::Webhook {
+            &self.hooked
+        } else {
+            &self.plain
+        };
+        let clients = self.clients(door, tenant).await?;
+        let start = Instant::now() + self.warmup;
+        let end = start + self.seconds;
+        let tasks: Vec<_> = clients
+            .into_iter()
+            .map(|mut c| {
+                tokio::spawn(async move {
+                    let (mut micros, mut errors) = (Vec::with_capacity(1 << 14), 0u64);
+                    loop {
+                        let t0 = Instant::now();
+                        if t0 >= end {
+                            break;
+                        }
+                        let ok = c.once(op).await?;
+                        if t0 >= start {
+                            micros.push(t0.elapsed().as_micros() as u32);
+                            errors += u64::from(!ok);
+                        }
+                    }
+                    anyhow::Ok((micros, errors))
+                })
+            })
+            .collect();
+        let (mut all, mut errors) = (Vec::new(), 0);
+        for task in tasks {
+            let (micros, e) = task.await??;
+            all.extend(micros);
+            errors += e;
+        }
+        all.sort_unstable();
+        let at = |p: usize| all[(all.len() * p / 100).min(all.len() - 1)] as f64 / 1000.0;
+        Ok(Cell {
+            rate: all.len() as f64 / self.seconds.as_secs_f64(),
+            p50: at(50),
+            p99: at(99),
+            errors,
+        })
+    }
+
+    /// Mixed reads and writes on both doors until `total` requests were sent in the run.
+    pub(crate) async fn until(&self, total: u64) -> anyhow::Result<()> {
+        let half = self.connections / 2;
+        let mut tasks = Vec::new();
+        for clients in [
+            self.clients(Door::Rest, &self.plain).await?,
+            self.clients(Door::Grpc, &self.plain).await?,
+        ] {
+            for mut c in clients.into_iter().take(half.max(1)) {
+                tasks.push(tokio::spawn(async move {
+                    let ops = [Op::Get, Op::Get, Op::Get, Op::List, Op::Create];
+                    let mut i = 0;
+                    while SENT.load(Ordering::Relaxed) < total {
+                        c.once(ops[i % ops.len()]).await?;
+                        i += 1;
+                    }
+                    anyhow::Ok(())
+                }));
+            }
+        }
+        for task in tasks {
+            task.await??;
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn row(label: &str, rest: Cell, grpc: Cell) -> String {
+    let cell = |c: Cell| format!("{:>8.0} {:>7.2} {:>7.2}", c.rate, c.p50, c.p99);
+    let errors = if rest.errors + grpc.errors > 0 {
+        format!("  errors {}/{}", rest.errors, grpc.errors)
+    } else {
+        String::new()
+    };
+    format!(
+        "| {label:<26} | {} | {} | {:>8.2} |{errors}",
+        cell(rest),
+        cell(grpc),
+        rest.rate / grpc.rate
+    )
+}
