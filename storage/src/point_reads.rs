@@ -138,7 +138,7 @@ impl PointReads {
     where
         E::ActiveModel: TryIntoModel<E::Model>,
     {
-        let found = self.read::<E>(sql, values);
+        let found = self.with_connection(|conn| read::<E>(conn, sql, values));
         let counter = match found {
             Ok(_) => &self.answered,
             Err(_) => &self.fell_back,
@@ -147,14 +147,11 @@ impl PointReads {
         found
     }
 
-    fn read<E: EntityTrait>(
+    /// Runs `f` on an idle connection (or a new one), then keeps it for the next read.
+    fn with_connection<T>(
         &self,
-        sql: &str,
-        values: &[Value],
-    ) -> Result<Option<E::Model>, Fallback>
-    where
-        E::ActiveModel: TryIntoModel<E::Model>,
-    {
+        f: impl FnOnce(&Connection) -> Result<T, Fallback>,
+    ) -> Result<T, Fallback> {
         let conn = match self.idle.lock().map(|mut idle| idle.pop()) {
             Ok(Some(conn)) => conn,
             _ => {
@@ -163,7 +160,7 @@ impl PointReads {
                 conn
             }
         };
-        let found = read::<E>(&conn, sql, values);
+        let found = f(&conn);
         match self.idle.lock() {
             Ok(mut idle) if idle.len() < KEPT => idle.push(conn),
             _ => {

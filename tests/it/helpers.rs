@@ -6,6 +6,17 @@ use serde_json::Value;
 use services::Platform;
 use tokio::sync::OnceCell;
 
+/// Read access to every resource `asteri seed` makes.
+pub const READ_ALL: &[&str] = &[
+    "read:customers",
+    "read:team",
+    "read:services",
+    "read:appointments",
+    "read:estimates",
+    "read:invoices",
+    "read:payments",
+];
+
 pub const ALL_CUSTOMER_SCOPES: &[&str] = &["read:customers", "write:customers", "delete:customers"];
 
 pub struct TestApp {

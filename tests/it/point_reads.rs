@@ -8,17 +8,10 @@ use storage::OrgId;
 
 use crate::helpers::*;
 
-const SCOPES: &[&str] = &[
-    "read:customers",
-    "read:team",
-    "read:services",
-    "read:appointments",
-    "read:estimates",
-    "read:invoices",
-    "read:payments",
-    "manage:webhooks",
-];
-
+/// Every resource the seed makes, and the webhook endpoints.
+fn scopes() -> Vec<&'static str> {
+    [READ_ALL, &["manage:webhooks"]].concat()
+}
 /// Every resource path the seed fills, and the webhook endpoints.
 const RESOURCES: &[&str] = &[
     "customers",
@@ -35,7 +28,7 @@ const RESOURCES: &[&str] = &[
 async fn reads_by_id_render_what_lists_render_and_never_fall_back() {
     // A receiver on this machine (nothing listens there: the endpoint is only read back).
     let app = spawn_configured(|c| c.webhooks.allow_private = true).await;
-    let t = app.tenant_with(SCOPES).await;
+    let t = app.tenant_with(&scopes()).await;
     let size = asteri::seed::SeedSize {
         customers: 12,
         appointments: 12,

@@ -8,16 +8,6 @@ use storage::OrgId;
 
 use crate::helpers::*;
 
-const READ_ALL: &[&str] = &[
-    "read:customers",
-    "read:team",
-    "read:services",
-    "read:appointments",
-    "read:estimates",
-    "read:invoices",
-    "read:payments",
-];
-
 async fn all(app: &TestApp, t: &Tenant, resource: &str) -> Vec<Value> {
     let mut out = Vec::new();
     let mut cursor = String::new();
