@@ -1,6 +1,7 @@
 //! Persistence: SeaORM over SQLite (default) or PostgreSQL. Knows no protobuf and no HTTP;
 //! it stores plain records and enforces tenant scoping (see [`tenant`]).
 
+pub mod batch_writes;
 mod entities;
 pub mod ids;
 pub mod point_reads;
@@ -39,6 +40,7 @@ use sea_orm::{
 /// services run, so a busy mix of routes would prepare the hot ones again and again.
 const STATEMENT_CACHE: usize = 1_000;
 
+pub use batch_writes::BatchWriteStats;
 pub use entities::{AddressList, AddressRecord, LineItemList, LineItemRecord, StringList};
 pub use point_reads::PointReadStats;
 pub use tenant::{Page, PageQuery, Record};
@@ -60,6 +62,10 @@ pub enum StorageError {
     Unaudited,
     #[error("{0}")]
     Invalid(String),
+    /// A blocking task of the storage layer (a SQLite batch write) panicked or was
+    /// cancelled; what it was doing did not commit.
+    #[error("a storage task did not finish")]
+    Task(#[from] tokio::task::JoinError),
 }
 
 impl StorageError {
@@ -218,6 +224,9 @@ pub struct Store {
     handoff: std::sync::Arc<std::sync::RwLock<Option<webhooks::queue::Handoff>>>,
     /// Connections of its own for `tenant::find_in` on a SQLite file (see `point_reads`).
     point_reads: Option<std::sync::Arc<point_reads::PointReads>>,
+    /// The connection of its own for the request history's batches on a SQLite file (see
+    /// `batch_writes`).
+    batch_writes: Option<std::sync::Arc<batch_writes::BatchWrites>>,
 }
 
 impl Db for Store {
@@ -267,6 +276,8 @@ impl Store {
             handoff: Default::default(),
             // After the connect: sqlx has created the file if the URL asked it to.
             point_reads: point_reads::PointReads::for_url(url).map(std::sync::Arc::new),
+            batch_writes: point_reads::sqlite_file(url)
+                .map(|path| std::sync::Arc::new(batch_writes::BatchWrites::for_path(path))),
         })
     }
 
@@ -333,11 +344,22 @@ impl Store {
         self.point_reads.as_ref().map(|reads| reads.stats())
     }
 
-    /// This store with every read through sqlx: for tests that compare the two paths.
+    /// What the history's batch writes off sqlx did (`None`: this store has none, as on
+    /// PostgreSQL or an in-memory SQLite database).
+    pub fn batch_write_stats(&self) -> Option<BatchWriteStats> {
+        self.batch_writes.as_ref().map(|writes| writes.stats())
+    }
+
+    pub(crate) fn batch_writes(&self) -> Option<&std::sync::Arc<batch_writes::BatchWrites>> {
+        self.batch_writes.as_ref()
+    }
+
+    /// This store with every read and write through sqlx: for tests that compare the paths.
     #[doc(hidden)]
-    pub fn without_point_reads(&self) -> Self {
+    pub fn sqlx_only(&self) -> Self {
         Self {
             point_reads: None,
+            batch_writes: None,
             ..self.clone()
         }
     }

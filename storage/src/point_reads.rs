@@ -82,15 +82,7 @@ impl PointReads {
     /// `None` for PostgreSQL and for in-memory databases, which no second connection can
     /// reach.
     pub(crate) fn for_url(url: &str) -> Option<Self> {
-        use std::str::FromStr as _;
-        if !url.starts_with("sqlite:") || url.contains("mode=memory") {
-            return None;
-        }
-        let options = sea_orm::sqlx::sqlite::SqliteConnectOptions::from_str(url).ok()?;
-        let path = options.get_filename().to_path_buf();
-        if !path.is_file() {
-            return None;
-        }
+        let path = sqlite_file(url)?;
         Some(Self {
             path,
             idle: Mutex::new(Vec::new()),
@@ -170,6 +162,19 @@ impl PointReads {
         }
         found
     }
+}
+
+/// The database file of a `sqlite:` URL naming a file that exists (sqlx has opened or
+/// created it); `None` for PostgreSQL and for in-memory databases, which no second
+/// connection can reach.
+pub(crate) fn sqlite_file(url: &str) -> Option<PathBuf> {
+    use std::str::FromStr as _;
+    if !url.starts_with("sqlite:") || url.contains("mode=memory") {
+        return None;
+    }
+    let options = sea_orm::sqlx::sqlite::SqliteConnectOptions::from_str(url).ok()?;
+    let path = options.get_filename().to_path_buf();
+    path.is_file().then_some(path)
 }
 
 fn fallback(step: &str, err: &(dyn std::error::Error + 'static)) -> Fallback {

@@ -32,11 +32,32 @@ pub fn new_log_id() -> String {
 /// the same size twice). So SQLite inserts a batch in chunks of power-of-two sizes up to
 /// [`MAX_CHUNK`] (seven statement texts, prepared once per connection and kept in its cache), in
 /// one transaction, so that the batch still commits once and whole.
+///
+/// On a SQLite file, a batch is first offered to [`crate::batch_writes`] (one prepared
+/// single-row statement stepped per row, off sqlx), and comes here only if that path
+/// declines it.
 pub async fn insert_batch(store: &crate::Store, logs: Vec<RequestLog>) -> Result<()> {
-    use sea_orm::{IntoActiveModel, TransactionTrait};
     if logs.is_empty() {
         return Ok(());
     }
+    let Some(writes) = store.batch_writes().cloned() else {
+        return insert_batch_sqlx(store, logs).await;
+    };
+    // The rows go to the blocking thread and come back, to go through sqlx if it declined
+    // them (a panic there loses the batch: reported as an error, as a failed insert is).
+    let (logs, written) = tokio::task::spawn_blocking(move || {
+        let written = writes.insert_request_logs(&logs);
+        (logs, written)
+    })
+    .await?;
+    match written {
+        Ok(()) => Ok(()),
+        Err(crate::batch_writes::Fallback) => insert_batch_sqlx(store, logs).await,
+    }
+}
+
+async fn insert_batch_sqlx(store: &crate::Store, logs: Vec<RequestLog>) -> Result<()> {
+    use sea_orm::{IntoActiveModel, TransactionTrait};
     let insert = |rows: Vec<RequestLog>| {
         Entity::insert_many(rows.into_iter().map(IntoActiveModel::into_active_model))
     };

@@ -8,6 +8,7 @@ mod helpers;
 mod activity;
 mod apps;
 mod auth;
+mod batch_writes;
 mod billing;
 mod cli;
 mod connections;

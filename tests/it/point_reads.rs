@@ -92,7 +92,7 @@ async fn reads_by_id_render_what_lists_render_and_never_fall_back() {
     let id = id_of(&customers["data"][0]);
     let org = OrgId::new(&t.org);
     let direct = storage::customers::get(&store, &org, &id).await.unwrap();
-    let through_sqlx = storage::customers::get(&store.without_point_reads(), &org, &id)
+    let through_sqlx = storage::customers::get(&store.sqlx_only(), &org, &id)
         .await
         .unwrap();
     assert!(direct.is_some());
