@@ -8,7 +8,7 @@ use std::{borrow::Cow, fmt};
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use super::{REDACTED, has_secret, is_secret_name};
+use super::{REDACTED, has_secret, is_secret_member};
 
 pub(super) enum Doc<'a> {
     Null,
@@ -29,7 +29,7 @@ impl Doc<'_> {
             Doc::Text(s) => has_secret(s),
             Doc::Array(items) => items.iter().any(Doc::has_secret),
             Doc::Object(members) => members.iter().any(|(name, value)| {
-                if is_secret_name(&name.0) {
+                if is_secret_member(&name.0) {
                     !matches!(value, Doc::Null) && !matches!(value, Doc::Text(t) if t == REDACTED)
                 } else {
                     value.has_secret()
