@@ -12,6 +12,9 @@ use crate::{
     clients::{Client, Grpc, Rest},
 };
 
+/// Under callgrind, the wait between a cell's last request and its dump.
+const SETTLE: Duration = Duration::from_secs(3);
+
 #[derive(Clone, Copy, Default)]
 pub(crate) struct Cell {
     pub(crate) rate: f64,
@@ -69,7 +72,8 @@ impl Load {
         Ok(clients)
     }
 
-    /// A cell, bracketed by callgrind's zero and dump when the server runs under it.
+    /// A cell, bracketed by callgrind's zero and dump when the server runs under it (the
+    /// dump [`SETTLE`] after its last request).
     pub(crate) async fn profiled(
         &self,
         door: Door,
@@ -93,6 +97,12 @@ impl Load {
         control("--zero".into()).await?;
         let before = SENT.load(Ordering::Relaxed);
         let cell = self.cell(door, op).await?;
+        if pid.is_some() {
+            // The cell's requests are recorded in the history off their path, in batches
+            // flushed every 500 ms: let them be written inside this cell's window, not the
+            // next cell's (under callgrind the server runs several times slower).
+            tokio::time::sleep(SETTLE).await;
+        }
         let name = format!(
             "{}-{}",
             op.key(),
