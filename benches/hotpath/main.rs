@@ -14,7 +14,8 @@
 //!
 //! Profiling: `ASTERI_BENCH_CALLGRIND=DIR` runs the server under `valgrind --tool=callgrind`
 //! (use `ASTERI_BENCH_SECONDS=10 ASTERI_BENCH_WARMUP_MS=0 ASTERI_BENCH_MEMORY_REQUESTS=0`),
-//! zeroes its counters before each cell and dumps them after it into `DIR`, and prints each
+//! zeroes its counters before each cell and dumps them into `DIR` a few seconds after it
+//! (once the history its requests queued is written), and prints each
 //! cell's request count: instructions per request are the dump's total over that count, a
 //! figure that does not vary with the machine's load.
 //!
