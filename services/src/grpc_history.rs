@@ -5,8 +5,9 @@
 //!
 //! Nothing on the call's path waits for it: the record is `try_send`-ed into a bounded
 //! channel when the answer's body ends (its trailers carry the status), and one task ships
-//! batches (a full one, or what arrived within [`FLUSH_EVERY`] of the first record). A full channel drops the record and counts it (warned at most every 10 s).
-//! Message bodies are protobuf; they are not recorded.
+//! batches (a full one, or what arrived within [`FLUSH_EVERY`] of the first record). A
+//! full channel drops the record and counts it (warned at most every 10 s). Message bodies
+//! are protobuf; they are not recorded.
 
 use std::{
     sync::{
