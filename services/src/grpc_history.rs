@@ -27,7 +27,7 @@ const BATCH: usize = 500;
 /// How long the shipper gathers records after the first before it writes them (the
 /// gateway's `LogSettings::flush_every`). Writing whatever had arrived at once made batches
 /// of ~19 rows under load, each its own transaction: on SQLite every commit writes each
-/// page it dirtied to the WAL (the table's and all eight indexes'), which callgrind put at
+/// page it dirtied to the WAL (the table's and each index's), which callgrind put at
 /// ~9k instructions a row more than in the gateway's batches of ~200.
 const FLUSH_EVERY: Duration = Duration::from_millis(500);
 

@@ -254,12 +254,33 @@ pub async fn get(db: &impl Db, org: &OrgId, request_id: &str) -> Result<Option<R
 }
 
 /// Deletes logs older than `before`; returns how many.
+///
+/// Organization by organization, each a range of `(organization_id, created_at, id)`: the
+/// history has no index on `created_at` alone (every row would pay for it; see
+/// `m20261203_000015_history_prune_by_organization`). The organizations are found in the
+/// history itself, one index seek each (`MIN(organization_id)` above the last one), so that
+/// rows of any organization id are pruned, whether or not it is still in `organizations`.
 pub async fn prune(db: &impl Db, before: DateTime<Utc>) -> Result<u64> {
-    Ok(Entity::delete_many()
-        .filter(Column::CreatedAt.lt(before))
-        .exec(db.conn())
-        .await?
-        .rows_affected)
+    let mut deleted = 0;
+    let mut last: Option<String> = None;
+    loop {
+        let mut next = Entity::find()
+            .select_only()
+            .column_as(Expr::col(Column::OrganizationId).min(), "organization_id");
+        if let Some(last) = &last {
+            next = next.filter(Column::OrganizationId.gt(last.as_str()));
+        }
+        let Some(Some(org)) = next.into_tuple::<Option<String>>().one(db.conn()).await? else {
+            return Ok(deleted);
+        };
+        deleted += Entity::delete_many()
+            .filter(Column::OrganizationId.eq(org.as_str()))
+            .filter(Column::CreatedAt.lt(before))
+            .exec(db.conn())
+            .await?
+            .rows_affected;
+        last = Some(org);
+    }
 }
 
 /// How many rows the history holds, every organization's and none's together: what an
