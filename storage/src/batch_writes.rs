@@ -60,7 +60,7 @@ pub struct BatchWriteStats {
 }
 
 impl BatchWrites {
-    /// For the file a SQLite store reads (see [`crate::point_reads::PointReads::for_url`]).
+    /// For the file of a SQLite store ([`crate::point_reads::sqlite_file`]).
     pub(crate) fn for_path(path: PathBuf) -> Self {
         Self {
             path,

@@ -270,13 +270,17 @@ impl Store {
             })
             .map_sqlx_postgres_opts(|o| o.statement_cache_capacity(STATEMENT_CACHE));
         let db = Database::connect(options).await?;
+        // After the connect: sqlx has created the file if the URL asked it to. Read once
+        // for both connections of the store's own.
+        let file = point_reads::sqlite_file(url);
         Ok(Self {
             db,
             deliveries: Default::default(),
             handoff: Default::default(),
-            // After the connect: sqlx has created the file if the URL asked it to.
-            point_reads: point_reads::PointReads::for_url(url).map(std::sync::Arc::new),
-            batch_writes: point_reads::sqlite_file(url)
+            point_reads: file
+                .clone()
+                .map(|path| std::sync::Arc::new(point_reads::PointReads::for_path(path))),
+            batch_writes: file
                 .map(|path| std::sync::Arc::new(batch_writes::BatchWrites::for_path(path))),
         })
     }

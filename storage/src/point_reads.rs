@@ -78,18 +78,15 @@ pub struct PointReadStats {
 }
 
 impl PointReads {
-    /// For a `sqlite:` URL naming a file that exists (sqlx has opened or created it);
-    /// `None` for PostgreSQL and for in-memory databases, which no second connection can
-    /// reach.
-    pub(crate) fn for_url(url: &str) -> Option<Self> {
-        let path = sqlite_file(url)?;
-        Some(Self {
+    /// For the file of a SQLite store ([`sqlite_file`]).
+    pub(crate) fn for_path(path: PathBuf) -> Self {
+        Self {
             path,
             idle: Mutex::new(Vec::new()),
             open: AtomicUsize::new(0),
             answered: AtomicU64::new(0),
             fell_back: AtomicU64::new(0),
-        })
+        }
     }
 
     pub(crate) fn stats(&self) -> PointReadStats {
