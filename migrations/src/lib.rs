@@ -19,6 +19,7 @@ mod m20261202_000012_users_sessions;
 mod m20261202_000013_api_key_roll;
 mod m20261202_000014_apps_oauth;
 mod m20261203_000015_history_prune_by_organization;
+mod m20261203_000016_history_keyed_by_organization;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000013_api_key_roll::Migration),
             Box::new(m20261202_000014_apps_oauth::Migration),
             Box::new(m20261203_000015_history_prune_by_organization::Migration),
+            Box::new(m20261203_000016_history_keyed_by_organization::Migration),
         ]
     }
 }

@@ -165,9 +165,8 @@ type LogCase = (
 );
 
 /// The request-history filters worth a plan each: `(what, filter, cursor, index it must use,
-/// whether the index also gives the order)`. `None` for the unfiltered list: it may walk
-/// `(organization_id, id)` or the primary key (PostgreSQL does when one organization is most
-/// of the table), as long as it reads an index in the keyset's order.
+/// whether the index also gives the order)`. `None` for the unfiltered list: it reads the
+/// primary key, `(organization_id, id)`, which is the keyset's order.
 fn log_filters(h: &History) -> Vec<LogCase> {
     let none = RequestLogFilter::default();
     vec![

@@ -19,6 +19,7 @@ mod files;
 mod grpc;
 mod history;
 mod history_flood;
+mod history_key;
 mod history_prune;
 mod idempotency;
 mod input;

@@ -4,9 +4,12 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "request_logs")]
 pub struct Model {
     /// `rl_...`: the row id (time-ordered keyset); the API shows `request_id` as the id.
+    /// The primary key is `(organization_id, id)`: every read is an organization's
+    /// (`m20261203_000016_history_keyed_by_organization`).
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub organization_id: String,
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
-    pub organization_id: String,
     pub request_id: String,
     pub method: String,
     pub path: String,
