@@ -395,12 +395,14 @@ pub fn context<T>(request: &tonic::Request<T>) -> Result<RequestContext, Service
 /// Tower layer in front of the tonic services.
 #[derive(Clone)]
 pub struct AuthLayer {
-    authorizer: Authorizer,
+    authorizer: Arc<Authorizer>,
 }
 
 impl AuthLayer {
     pub fn new(authorizer: Authorizer) -> Self {
-        Self { authorizer }
+        Self {
+            authorizer: Arc::new(authorizer),
+        }
     }
 }
 
@@ -417,7 +419,10 @@ impl<S> tower::Layer<S> for AuthLayer {
 #[derive(Clone)]
 pub struct AuthService<S> {
     inner: S,
-    authorizer: Authorizer,
+    /// Shared, not cloned per call: an `Authorizer` holds a dozen reference counts (the
+    /// store, caches, budgets, the history), and every call, health checks included, took
+    /// its own copy (`perf`: 0.6% of a `GetCustomer` cell's server time in that clone).
+    authorizer: Arc<Authorizer>,
 }
 
 impl<S> tower::Service<http::Request<Body>> for AuthService<S>
