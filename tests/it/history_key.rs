@@ -55,29 +55,33 @@ async fn history(store: &Store) -> Vec<RequestLog> {
 
 /// The table's indexes by name (SQLite names the primary key's own `sqlite_autoindex_...`).
 async fn indexes(store: &Store) -> Vec<String> {
-    let sql = if store.is_postgres() {
-        "SELECT indexname AS name FROM pg_indexes WHERE tablename = 'request_logs' ORDER BY 1"
-    } else {
-        "SELECT name FROM pragma_index_list('request_logs') ORDER BY 1"
-    };
-    let conn = store.conn();
-    conn.query_all_raw(Statement::from_string(conn.get_database_backend(), sql))
-        .await
-        .unwrap()
-        .iter()
-        .map(|row| row.try_get::<String>("", "name").unwrap())
-        .collect()
+    names(
+        store,
+        "SELECT indexname AS name FROM pg_indexes WHERE tablename = 'request_logs' ORDER BY 1",
+        "SELECT name FROM pragma_index_list('request_logs') ORDER BY 1",
+    )
+    .await
 }
 
 /// The columns of the primary key, in order.
 async fn primary_key(store: &Store) -> Vec<String> {
-    let sql = if store.is_postgres() {
+    names(
+        store,
         "SELECT a.attname AS name FROM pg_index i \
          JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) \
          WHERE i.indrelid = 'request_logs'::regclass AND i.indisprimary \
-         ORDER BY array_position(i.indkey::int2[], a.attnum)"
+         ORDER BY array_position(i.indkey::int2[], a.attnum)",
+        "SELECT name FROM pragma_table_info('request_logs') WHERE pk > 0 ORDER BY pk",
+    )
+    .await
+}
+
+/// The `name` column of the backend's query.
+async fn names(store: &Store, postgres: &str, sqlite: &str) -> Vec<String> {
+    let sql = if store.is_postgres() {
+        postgres
     } else {
-        "SELECT name FROM pragma_table_info('request_logs') WHERE pk > 0 ORDER BY pk"
+        sqlite
     };
     let conn = store.conn();
     conn.query_all_raw(Statement::from_string(conn.get_database_backend(), sql))
