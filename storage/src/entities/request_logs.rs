@@ -3,11 +3,11 @@ use sea_orm::entity::prelude::*;
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "request_logs")]
 pub struct Model {
-    /// `rl_...`: the row id (time-ordered keyset); the API shows `request_id` as the id.
     /// The primary key is `(organization_id, id)`: every read is an organization's
     /// (`m20261203_000016_history_keyed_by_organization`).
     #[sea_orm(primary_key, auto_increment = false)]
     pub organization_id: String,
+    /// `rl_...`: the row id (time-ordered keyset); the API shows `request_id` as the id.
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
     pub request_id: String,
