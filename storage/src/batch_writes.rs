@@ -5,8 +5,8 @@
 //! are served. Through sea-orm it cost more outside SQLite than inside it: callgrind put
 //! ~19k instructions a row in building the multi-row statement (sea-query renders one SQL
 //! text per chunk, sqlx hashes it to find its prepared statement) and ~12k in sqlx's
-//! argument encoding and worker hand-offs, beside ~55k in SQLite's own B-tree work (the
-//! table, its id index and seven more then). Here one prepared single-row `INSERT` is stepped
+//! argument encoding and worker hand-offs, beside ~55k in SQLite's own B-tree work (at the
+//! time the table, its id index and seven more). Here one prepared single-row `INSERT` is stepped
 //! once per row inside one `BEGIN IMMEDIATE` transaction, on one rusqlite connection of
 //! its own, on a blocking thread (a batch may wait for the write lock).
 //!

@@ -305,7 +305,8 @@ fn assert_index_range(
         assert!(!text.contains("Seq Scan"), "{what}: {text}");
         let Some(index) = index else { return };
         // A `created_after` that matches next to nothing may instead be read from the range
-        // of the pruning index on `created_at` alone: as narrow a range, and as fast.
+        // of the audit log's pruning index on `created_at` alone: as narrow a range, and as
+        // fast (the request history has had no such index since `m20261203_000015`).
         let pruning =
             format!(" using idx_{table}_created on {table}").replace("audit_events", "audit");
         if text.contains(&pruning) {
