@@ -114,6 +114,8 @@ pub async fn start(mut config: Config) -> anyhow::Result<Running> {
     let mut grpc_addr = None;
     // The services of this process, for its own gateway to call in process.
     let mut in_process = None;
+    // The history store of this process, for its own gateway's batches.
+    let mut local_history: Option<Arc<dyn gateway::request_log::LocalHistory>> = None;
     if let Some(store) = store.as_ref().filter(|_| !groups.is_empty()) {
         let listener = TcpListener::bind(config.grpc_addr)
             .await
@@ -134,6 +136,7 @@ pub async fn start(mut config: Config) -> anyhow::Result<Running> {
             services::local::local(&platform, &groups).await,
         ));
         if groups.contains(&Group::Keys) {
+            local_history = Some(Arc::new(LocalHistory(store.clone())));
             let (store, retention) = (store.clone(), config.request_log_retention);
             let every = Duration::from_secs(3_600);
             // Detached: the pruner holds no state worth a graceful stop.
@@ -214,6 +217,7 @@ pub async fn start(mut config: Config) -> anyhow::Result<Running> {
                 internal_token: config.internal_token.clone(),
                 body_limit: gateway::DEFAULT_BODY_LIMIT,
                 request_logs: gateway::request_log::LogSettings::default(),
+                local_history,
                 budgets,
                 auth_failures: gateway::failures::AuthFailureLimit::from_env()?,
                 metrics: metrics.metrics.clone(),
@@ -257,4 +261,28 @@ pub async fn start(mut config: Config) -> anyhow::Result<Running> {
         tasks,
         metrics: metrics.metrics,
     })
+}
+
+/// The request history of this process, as its own gateway's destination for batches.
+///
+/// Only this wiring may skip the second redaction: the gateway built with it is this
+/// binary's, whose records `proto::redact` redacted before they were queued.
+struct LocalHistory(Store);
+
+impl gateway::request_log::LocalHistory for LocalHistory {
+    fn store(
+        &self,
+        logs: Vec<proto::v1::RequestLog>,
+    ) -> futures::future::BoxFuture<'static, Result<(), tower::BoxError>> {
+        let store = self.0.clone();
+        Box::pin(async move {
+            services::request_logs::store_batch(
+                &store,
+                logs,
+                services::request_logs::Redaction::AlreadyDone,
+            )
+            .await
+            .map_err(Into::into)
+        })
+    }
 }

@@ -67,6 +67,9 @@ pub struct GatewayConfig {
     pub internal_token: String,
     pub body_limit: usize,
     pub request_logs: request_log::LogSettings,
+    /// This process's own history store, when it serves `RequestLogsService` itself: the
+    /// history's batches go there directly instead of through `RecordRequestLogs`.
+    pub local_history: Option<Arc<dyn request_log::LocalHistory>>,
     /// The per-key budgets, shared with the gRPC door of the same process.
     pub budgets: limits::KeyBudgets,
     /// Failed authentications allowed per client address (`failures.rs`).
@@ -120,11 +123,14 @@ pub fn router(config: GatewayConfig) -> Router {
 
 /// The REST router and the handle to its counters.
 pub fn router_with_metrics(config: GatewayConfig) -> (Router, EdgeMetrics) {
-    let logger = request_log::RequestLogger::start(
-        RequestLogsServiceClient::new(config.keys.clone()),
-        config.internal_token.clone(),
-        config.request_logs,
-    );
+    let destination = match config.local_history {
+        Some(history) => request_log::Destination::Local(history),
+        None => request_log::Destination::Rpc {
+            client: RequestLogsServiceClient::new(config.keys.clone()),
+            token: config.internal_token.clone(),
+        },
+    };
+    let logger = request_log::RequestLogger::start(destination, config.request_logs);
     let keys = KeyCache::new(
         config.keys.clone(),
         &config.internal_token,

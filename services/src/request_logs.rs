@@ -76,6 +76,69 @@ fn usage_window_start(hours: u32) -> chrono::DateTime<Utc> {
     chrono::DateTime::from_timestamp(first * SECONDS_PER_HOUR, 0).unwrap_or_default()
 }
 
+/// Whether [`store_batch`] redacts the records it is given.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Redaction {
+    /// Redact every path and body (`RecordRequestLogs`: the caller is on the network).
+    Again,
+    /// Store them as they are: the gateway of this same process redacted and truncated
+    /// them with the same `proto::redact` (`asteri::start` wires it; nothing else may).
+    AlreadyDone,
+}
+
+/// Stores one batch of the request history (at most [`MAX_BATCH`] records).
+pub async fn store_batch(
+    store: &Store,
+    logs: Vec<RequestLog>,
+    redaction: Redaction,
+) -> Result<(), ServiceError> {
+    if logs.len() > MAX_BATCH {
+        return Err(ServiceError::malformed(
+            "logs",
+            format!("at most {MAX_BATCH} per batch"),
+        ));
+    }
+    let now = Utc::now();
+    let again = redaction == Redaction::Again;
+    let rows = logs
+        .into_iter()
+        .map(|l| request_logs::RequestLog {
+            id: request_logs::new_log_id(),
+            organization_id: l.organization_id,
+            request_id: l.id,
+            method: l.method,
+            path: if again {
+                proto::redact::target(&l.path)
+            } else {
+                l.path
+            },
+            status_code: i32::try_from(l.status_code).unwrap_or(i32::MAX),
+            duration_ms: i64::try_from(l.duration_ms).unwrap_or(i64::MAX),
+            ip: l.ip,
+            key_id: l.key_id,
+            request_body: if again {
+                proto::redact::body(l.request_body.as_bytes())
+            } else {
+                l.request_body
+            },
+            response_body: if again {
+                proto::redact::body(l.response_body.as_bytes())
+            } else {
+                l.response_body
+            },
+            created_at: l
+                .created_at
+                .and_then(|t| {
+                    chrono::DateTime::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0))
+                })
+                .unwrap_or(now),
+        })
+        .collect();
+    request_logs::insert_batch(store, rows)
+        .await
+        .map_err(ServiceError::from)
+}
+
 pub fn request_log_message(l: &request_logs::RequestLog) -> RequestLog {
     RequestLog {
         id: l.request_id.clone(),
@@ -140,42 +203,9 @@ impl RequestLogsService for RequestLogs {
     ) -> Result<Response<RecordRequestLogsResponse>, Status> {
         context(&r)?;
         let logs = r.into_inner().logs;
-        if logs.len() > MAX_BATCH {
-            return Err(
-                ServiceError::malformed("logs", format!("at most {MAX_BATCH} per batch")).into(),
-            );
-        }
-        let now = Utc::now();
         // Redacted again where the history lands, whichever caller recorded it: the rules of
         // `proto::redact` are idempotent, so a record the gateway redacted stays as it is.
-        let rows = logs
-            .into_iter()
-            .map(|l| request_logs::RequestLog {
-                id: request_logs::new_log_id(),
-                organization_id: l.organization_id,
-                request_id: l.id,
-                method: l.method,
-                path: proto::redact::target(&l.path),
-                status_code: i32::try_from(l.status_code).unwrap_or(i32::MAX),
-                duration_ms: i64::try_from(l.duration_ms).unwrap_or(i64::MAX),
-                ip: l.ip,
-                key_id: l.key_id,
-                request_body: proto::redact::body(l.request_body.as_bytes()),
-                response_body: proto::redact::body(l.response_body.as_bytes()),
-                created_at: l
-                    .created_at
-                    .and_then(|t| {
-                        chrono::DateTime::from_timestamp(
-                            t.seconds,
-                            u32::try_from(t.nanos).unwrap_or(0),
-                        )
-                    })
-                    .unwrap_or(now),
-            })
-            .collect();
-        request_logs::insert_batch(&self.store, rows)
-            .await
-            .map_err(ServiceError::from)?;
+        store_batch(&self.store, logs, Redaction::Again).await?;
         Ok(Response::new(RecordRequestLogsResponse {}))
     }
 

@@ -137,3 +137,79 @@ async fn secrets_in_paths_queries_and_bodies_never_come_back() {
     }
     app.shutdown().await;
 }
+
+/// `RecordRequestLogs` is the history's network door (a gateway in another process): it
+/// redacts whatever it is given, since it cannot know who redacted what reached it. Only
+/// the gateway of the same process hands its batches over as they are (the test above).
+#[tokio::test]
+async fn the_network_door_redacts_what_it_is_given() {
+    use proto::v1::{
+        RecordRequestLogsRequest, RequestLog, request_logs_service_client::RequestLogsServiceClient,
+    };
+    let app = spawn_app().await;
+    let t = app.tenant_with(&["read:logs"]).await;
+    let key = t.key.clone();
+    let whsec = "whsec_QUJDREVGR0hJSktMTU5PUFFSU1RVVldY";
+    let log = |id: &str, path: String, request_body: String, response_body: String| RequestLog {
+        id: id.into(),
+        method: "POST".into(),
+        path,
+        status_code: 200,
+        duration_ms: 3,
+        ip: "192.0.2.7".into(),
+        key_id: t.key_id.clone(),
+        organization_id: t.org.clone(),
+        request_body,
+        response_body,
+        created_at: None,
+    };
+    let cases = [
+        log(
+            "req_door_path",
+            format!("/api/public/v1/customers?api_key={key}"),
+            String::new(),
+            String::new(),
+        ),
+        log(
+            "req_door_request",
+            "/api/public/v1/customers".into(),
+            r#"{"name":"A","password":"hunter2"}"#.into(),
+            String::new(),
+        ),
+        log(
+            "req_door_response",
+            "/api/public/v1/webhook_endpoints".into(),
+            String::new(),
+            format!(r#"{{"id":"we_1","notes":"mine is {whsec}"}}"#),
+        ),
+    ];
+    let secrets = [key.as_str(), "hunter2", whsec];
+    let mut request = tonic::Request::new(RecordRequestLogsRequest {
+        logs: cases.to_vec(),
+    });
+    let token = format!("Bearer {}", app.internal_token);
+    request
+        .metadata_mut()
+        .insert("authorization", token.parse().unwrap());
+    RequestLogsServiceClient::connect(app.grpc.clone())
+        .await
+        .unwrap()
+        .record_request_logs(request)
+        .await
+        .unwrap();
+    for (case, secret) in cases.iter().zip(secrets) {
+        let stored = logged(&app, &t, &case.id).await;
+        let text = stored.to_string();
+        assert!(
+            !text.contains(secret),
+            "{} leaks {secret}: {stored}",
+            case.id
+        );
+        assert!(
+            text.contains("[REDACTED]"),
+            "{} says what it hid: {stored}",
+            case.id
+        );
+    }
+    app.shutdown().await;
+}
