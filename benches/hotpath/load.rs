@@ -21,7 +21,25 @@ pub(crate) struct Cell {
     pub(crate) p50: f64,
     pub(crate) p99: f64,
     pub(crate) errors: u64,
+    /// The server's CPU time (user + system, all threads) per request of the measured
+    /// window, in microseconds: its cost, apart from the load generator's on the same cores
+    /// and from how fast the machine happens to be (0 when it could not be read).
+    pub(crate) cpu_us: f64,
 }
+
+/// The CPU time a process used so far (all its threads, user and system), in clock ticks
+/// of `/proc` (`USER_HZ`, 100 a second on Linux).
+fn cpu_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces), from the 3rd: utime is the
+    // 14th field, stime the 15th.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+}
+
+/// Microseconds in one `/proc` clock tick.
+const TICK_US: f64 = 10_000.0;
 
 pub(crate) struct Load {
     pub(crate) server: (std::net::SocketAddr, std::net::SocketAddr),
@@ -31,6 +49,8 @@ pub(crate) struct Load {
     pub(crate) plain: Tenant,
     pub(crate) hooked: Tenant,
     pub(crate) ids: Arc<Vec<String>>,
+    /// The server process, whose CPU time each cell reads.
+    pub(crate) server_pid: u32,
 }
 
 impl Cell {
@@ -47,6 +67,7 @@ impl Cell {
             p50: median(|c| c.p50),
             p99: median(|c| c.p99),
             errors: cells.iter().map(|c| c.errors).sum(),
+            cpu_us: median(|c| c.cpu_us),
         }
     }
 }
@@ -146,6 +167,11 @@ impl Load {
                 })
             })
             .collect();
+        // The server's CPU time over the measured window only (the warm-up excluded).
+        tokio::time::sleep_until(start.into()).await;
+        let cpu_start = cpu_ticks(self.server_pid);
+        tokio::time::sleep_until(end.into()).await;
+        let cpu_end = cpu_ticks(self.server_pid);
         let (mut all, mut errors) = (Vec::new(), 0);
         for task in tasks {
             let (micros, e) = task.await??;
@@ -154,11 +180,16 @@ impl Load {
         }
         all.sort_unstable();
         let at = |p: usize| all[(all.len() * p / 100).min(all.len() - 1)] as f64 / 1000.0;
+        let cpu_us = match (cpu_start, cpu_end) {
+            (Some(a), Some(b)) if !all.is_empty() => (b - a) as f64 * TICK_US / all.len() as f64,
+            _ => 0.0,
+        };
         Ok(Cell {
             rate: all.len() as f64 / self.seconds.as_secs_f64(),
             p50: at(50),
             p99: at(99),
             errors,
+            cpu_us,
         })
     }
 
@@ -190,7 +221,12 @@ impl Load {
 }
 
 pub(crate) fn row(label: &str, rest: Cell, grpc: Cell) -> String {
-    let cell = |c: Cell| format!("{:>8.0} {:>7.2} {:>7.2}", c.rate, c.p50, c.p99);
+    let cell = |c: Cell| {
+        format!(
+            "{:>8.0} {:>7.2} {:>7.2} {:>6.1}",
+            c.rate, c.p50, c.p99, c.cpu_us
+        )
+    };
     let errors = if rest.errors + grpc.errors > 0 {
         format!("  errors {}/{}", rest.errors, grpc.errors)
     } else {

@@ -288,6 +288,7 @@ async fn main() -> anyhow::Result<()> {
         plain,
         hooked,
         ids: Arc::new(ids),
+        server_pid: server.pid,
     };
     // The RSS after the first 10,000 requests (the seeding's included) of the mix that the
     // memory phase goes on with after the cells, so that both figures see the same work.
@@ -320,10 +321,19 @@ async fn main() -> anyhow::Result<()> {
         if rounds.len() > 1 { " (medians)" } else { "" }
     );
     println!(
-        "| {:<26} | {:>8} {:>7} {:>7} | {:>8} {:>7} {:>7} | {:>8} |",
-        "operation", "REST r/s", "p50 ms", "p99 ms", "gRPC r/s", "p50 ms", "p99 ms", "REST/gRPC"
+        "| {:<26} | {:>8} {:>7} {:>7} {:>6} | {:>8} {:>7} {:>7} {:>6} | {:>8} |",
+        "operation",
+        "REST r/s",
+        "p50 ms",
+        "p99 ms",
+        "cpu us",
+        "gRPC r/s",
+        "p50 ms",
+        "p99 ms",
+        "cpu us",
+        "REST/gRPC"
     );
-    println!("|{:-<28}|{:-<26}|{:-<26}|{:-<10}|", "", "", "", "");
+    println!("|{:-<28}|{:-<33}|{:-<33}|{:-<10}|", "", "", "", "");
     for (i, op) in ops.iter().enumerate() {
         let rest = Cell::median(rounds.iter().map(|r| r[i].1));
         let grpc = Cell::median(rounds.iter().map(|r| r[i].2));
@@ -371,6 +381,23 @@ async fn main() -> anyhow::Result<()> {
         let v = each[each.len() / 2];
         let verdict = if v >= target { "met" } else { "NOT met" };
         println!("  {name:<42} {v:>6.3}  (target >= {target}: {verdict}{shown})");
+    }
+
+    // The same comparisons by the server's own CPU time per request: what each request
+    // costs, free of the load generator's share of the cores and of the machine's speed
+    // of the moment (informational: the targets above are rates).
+    let cpu = |i: usize, door: fn(&(Op, Cell, Cell)) -> Cell| {
+        Cell::median(rounds.iter().map(|r| door(&r[i]))).cpu_us
+    };
+    let (rest_health, grpc_health) = (cpu(health, |c| c.1), cpu(health, |c| c.2));
+    let (rest_get, grpc_get) = (cpu(get, |c| c.1), cpu(get, |c| c.2));
+    if rest_get > 0.0 && grpc_get > 0.0 {
+        println!(
+            "  by server CPU per request: /healthz {rest_health:.1} us / REST GET {rest_get:.1} us = {:.3}; gRPC health {grpc_health:.1} us / GetCustomer {grpc_get:.1} us = {:.3}; GetCustomer / REST GET = {:.3}",
+            rest_health / rest_get,
+            grpc_health / grpc_get,
+            grpc_get / rest_get,
+        );
     }
 
     if memory_requests > 0 {
