@@ -36,10 +36,11 @@ pub fn new_log_id() -> String {
 /// On a SQLite file, a batch is first offered to [`crate::batch_writes`] (one prepared
 /// single-row statement stepped per row, off sqlx), and comes here only if that path
 /// declines it.
-pub async fn insert_batch(store: &crate::Store, logs: Vec<RequestLog>) -> Result<()> {
+pub async fn insert_batch(store: &crate::Store, mut logs: Vec<RequestLog>) -> Result<()> {
     if logs.is_empty() {
         return Ok(());
     }
+    logs.iter_mut().for_each(without_nul);
     let Some(writes) = store.batch_writes().cloned() else {
         return insert_batch_sqlx(store, logs).await;
     };
@@ -53,6 +54,28 @@ pub async fn insert_batch(store: &crate::Store, logs: Vec<RequestLog>) -> Result
     match written {
         Ok(()) => Ok(()),
         Err(crate::batch_writes::Fallback) => insert_batch_sqlx(store, logs).await,
+    }
+}
+
+/// PostgreSQL's `text` cannot hold U+0000: one such character fails the statement, and with
+/// it every record of the batch. A request body may carry one, so every backend stores it as
+/// U+FFFD, the replacement character that a body's invalid UTF-8 already becomes: one
+/// request cannot cost others their records, and the history reads the same everywhere.
+fn without_nul(log: &mut RequestLog) {
+    for text in [
+        &mut log.id,
+        &mut log.organization_id,
+        &mut log.request_id,
+        &mut log.method,
+        &mut log.path,
+        &mut log.ip,
+        &mut log.key_id,
+        &mut log.request_body,
+        &mut log.response_body,
+    ] {
+        if text.contains('\0') {
+            *text = text.replace('\0', "\u{FFFD}");
+        }
     }
 }
 
