@@ -1,6 +1,7 @@
 //! Request history, recorded off the hot path: the outermost middleware hands each finished
 //! request over without waiting (admission never delays a response), and one task ships
-//! batches to the platform's `RecordRequestLogs`.
+//! batches to the platform's `RecordRequestLogs`, or, in a process that also serves the
+//! history, straight to its store ([`Destination`]).
 //!
 //! Admission is by organization (`queue.rs`): each organization has a bounded queue of its
 //! own and batches take from them in turn, so that records are dropped only from an
