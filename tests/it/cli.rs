@@ -220,7 +220,7 @@ fn roles_run_as_separate_processes() {
         "--name",
         "k",
         "--scopes",
-        "read:customers,write:customers,manage:webhooks",
+        "read:customers,write:customers,manage:webhooks,read:logs",
         "--json",
     ]);
     let secret = key["secret"].as_str().unwrap();
@@ -298,5 +298,44 @@ fn roles_run_as_separate_processes() {
             .wait_for(2, std::time::Duration::from_secs(20))
             .await;
         assert!(got.iter().all(|r| r.json()["type"] == "customer.created"));
+        // A gateway without the history's store ships its records to the keys process over
+        // `RecordRequestLogs`, which redacts them again.
+        let listed = client
+            .get(format!(
+                "http://{http}/api/public/v1/customers?limit=1&token=tok-hunter2"
+            ))
+            .header("x-api-key", secret)
+            .header("x-organization-id", &org)
+            .header("x-request-id", "req_split_history")
+            .send()
+            .await
+            .unwrap();
+        assert!(listed.status().as_u16() < 500, "{}", listed.status());
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let logged: serde_json::Value = loop {
+            let response = client
+                .get(format!(
+                    "http://{http}/api/public/v1/request_logs/req_split_history"
+                ))
+                .header("x-api-key", secret)
+                .header("x-organization-id", &org)
+                .send()
+                .await
+                .unwrap();
+            if response.status() == 200 {
+                break response.json().await.unwrap();
+            }
+            assert_eq!(response.status(), 404);
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the split gateway's request was never recorded"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        };
+        let path = logged["path"].as_str().unwrap();
+        assert!(
+            path.contains("[REDACTED]") && !path.contains("hunter2"),
+            "{logged}"
+        );
     });
 }
