@@ -334,9 +334,16 @@ async fn main() -> anyhow::Result<()> {
         "REST/gRPC"
     );
     println!("|{:-<28}|{:-<33}|{:-<33}|{:-<10}|", "", "", "", "");
-    for (i, op) in ops.iter().enumerate() {
-        let rest = Cell::median(rounds.iter().map(|r| r[i].1));
-        let grpc = Cell::median(rounds.iter().map(|r| r[i].2));
+    // Each operation's REST and gRPC cells, every figure the median of the rounds'.
+    let medians: Vec<(Cell, Cell)> = (0..ops.len())
+        .map(|i| {
+            (
+                Cell::median(rounds.iter().map(|r| r[i].1)),
+                Cell::median(rounds.iter().map(|r| r[i].2)),
+            )
+        })
+        .collect();
+    for (op, &(rest, grpc)) in ops.iter().zip(&medians) {
         println!("{}", row(op.label(), rest, grpc));
     }
     let (Some(health), Some(get)) = (
@@ -386,11 +393,8 @@ async fn main() -> anyhow::Result<()> {
     // The same comparisons by the server's own CPU time per request: what each request
     // costs, free of the load generator's share of the cores and of the machine's speed
     // of the moment (informational: the targets above are rates).
-    let cpu = |i: usize, door: fn(&(Op, Cell, Cell)) -> Cell| {
-        Cell::median(rounds.iter().map(|r| door(&r[i]))).cpu_us
-    };
-    let (rest_health, grpc_health) = (cpu(health, |c| c.1), cpu(health, |c| c.2));
-    let (rest_get, grpc_get) = (cpu(get, |c| c.1), cpu(get, |c| c.2));
+    let (rest_health, grpc_health) = (medians[health].0.cpu_us, medians[health].1.cpu_us);
+    let (rest_get, grpc_get) = (medians[get].0.cpu_us, medians[get].1.cpu_us);
     if rest_get > 0.0 && grpc_get > 0.0 {
         println!(
             "  by server CPU per request: /healthz {rest_health:.1} us / REST GET {rest_get:.1} us = {:.3}; gRPC health {grpc_health:.1} us / GetCustomer {grpc_get:.1} us = {:.3}; GetCustomer / REST GET = {:.3}",

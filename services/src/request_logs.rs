@@ -77,7 +77,7 @@ fn usage_window_start(hours: u32) -> chrono::DateTime<Utc> {
 }
 
 /// Whether [`store_batch`] redacts the records it is given.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub enum Redaction {
     /// Redact every path and body (`RecordRequestLogs`: the caller is on the network).
     Again,
@@ -99,39 +99,39 @@ pub async fn store_batch(
         ));
     }
     let now = Utc::now();
-    let again = redaction == Redaction::Again;
     let rows = logs
         .into_iter()
-        .map(|l| request_logs::RequestLog {
-            id: request_logs::new_log_id(),
-            organization_id: l.organization_id,
-            request_id: l.id,
-            method: l.method,
-            path: if again {
-                proto::redact::target(&l.path)
-            } else {
-                l.path
-            },
-            status_code: i32::try_from(l.status_code).unwrap_or(i32::MAX),
-            duration_ms: i64::try_from(l.duration_ms).unwrap_or(i64::MAX),
-            ip: l.ip,
-            key_id: l.key_id,
-            request_body: if again {
-                proto::redact::body(l.request_body.as_bytes())
-            } else {
-                l.request_body
-            },
-            response_body: if again {
-                proto::redact::body(l.response_body.as_bytes())
-            } else {
-                l.response_body
-            },
-            created_at: l
-                .created_at
-                .and_then(|t| {
-                    chrono::DateTime::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0))
-                })
-                .unwrap_or(now),
+        .map(|l| {
+            let (path, request_body, response_body) = match redaction {
+                Redaction::Again => (
+                    proto::redact::target(&l.path),
+                    proto::redact::body(l.request_body.as_bytes()),
+                    proto::redact::body(l.response_body.as_bytes()),
+                ),
+                Redaction::AlreadyDone => (l.path, l.request_body, l.response_body),
+            };
+            request_logs::RequestLog {
+                id: request_logs::new_log_id(),
+                organization_id: l.organization_id,
+                request_id: l.id,
+                method: l.method,
+                path,
+                status_code: i32::try_from(l.status_code).unwrap_or(i32::MAX),
+                duration_ms: i64::try_from(l.duration_ms).unwrap_or(i64::MAX),
+                ip: l.ip,
+                key_id: l.key_id,
+                request_body,
+                response_body,
+                created_at: l
+                    .created_at
+                    .and_then(|t| {
+                        chrono::DateTime::from_timestamp(
+                            t.seconds,
+                            u32::try_from(t.nanos).unwrap_or(0),
+                        )
+                    })
+                    .unwrap_or(now),
+            }
         })
         .collect();
     request_logs::insert_batch(store, rows)
