@@ -1,9 +1,12 @@
-//! Calling any RPC of the contract without generated types: requests and responses are
+//! Calling any RPC of the contract without generated types: requests are
 //! `prost_reflect::DynamicMessage`s encoded by this codec, in the three shapes the gateway
-//! serves (unary, client-streaming, server-streaming).
+//! serves (unary, client-streaming, server-streaming); answers are decoded the same way, or,
+//! for a unary call, kept as their bytes ([`Encoded`]), which become JSON without being
+//! decoded (`proto::json::encoded_to_json`).
 
 use std::marker::PhantomData;
 
+use bytes::{Buf as _, Bytes};
 use futures::Stream;
 use http::uri::PathAndQuery;
 use prost::Message as _;
@@ -17,7 +20,7 @@ use tonic::{
 
 /// A failure of the gateway's side of a call, with its cause kept as the status's source
 /// (the gateway logs failures that carry one: they happened here, not in the service).
-fn local(what: &str, cause: impl std::error::Error + Send + Sync + 'static) -> Status {
+pub(crate) fn local(what: &str, cause: impl std::error::Error + Send + Sync + 'static) -> Status {
     let mut status = Status::internal(what);
     status.set_source(std::sync::Arc::new(cause));
     status
@@ -52,12 +55,49 @@ impl Outgoing for Frame {
     }
 }
 
-pub struct DynamicCodec<T = DynamicMessage> {
-    output: MessageDescriptor,
-    outgoing: PhantomData<fn(T)>,
+/// What the gateway takes from an answer stream.
+pub trait Incoming: Send + 'static {
+    fn decode_from(output: &MessageDescriptor, src: &mut DecodeBuf<'_>) -> Result<Self, Status>
+    where
+        Self: Sized;
 }
 
-impl<T> DynamicCodec<T> {
+impl Incoming for DynamicMessage {
+    fn decode_from(output: &MessageDescriptor, src: &mut DecodeBuf<'_>) -> Result<Self, Status> {
+        DynamicMessage::decode(output.clone(), src)
+            .map_err(|e| local("decoding the response failed", e))
+    }
+}
+
+/// An answer as it came: the message's type and its encoding.
+pub struct Encoded {
+    pub descriptor: MessageDescriptor,
+    pub bytes: Bytes,
+}
+
+impl Encoded {
+    /// The decoded message, for what the encoding alone does not render.
+    pub fn decode(&self) -> Result<DynamicMessage, Status> {
+        DynamicMessage::decode(self.descriptor.clone(), self.bytes.clone())
+            .map_err(|e| local("decoding the response failed", e))
+    }
+}
+
+impl Incoming for Encoded {
+    fn decode_from(output: &MessageDescriptor, src: &mut DecodeBuf<'_>) -> Result<Self, Status> {
+        Ok(Self {
+            descriptor: output.clone(),
+            bytes: src.copy_to_bytes(src.remaining()),
+        })
+    }
+}
+
+pub struct DynamicCodec<T = DynamicMessage, O = DynamicMessage> {
+    output: MessageDescriptor,
+    outgoing: PhantomData<fn(T) -> O>,
+}
+
+impl<T, O> DynamicCodec<T, O> {
     pub fn new(output: MessageDescriptor) -> Self {
         Self {
             output,
@@ -66,18 +106,18 @@ impl<T> DynamicCodec<T> {
     }
 }
 
-impl<T: Outgoing> Codec for DynamicCodec<T> {
+impl<T: Outgoing, O: Incoming> Codec for DynamicCodec<T, O> {
     type Encode = T;
-    type Decode = DynamicMessage;
+    type Decode = O;
     type Encoder = DynamicEncoder<T>;
-    type Decoder = DynamicDecoder;
+    type Decoder = DynamicDecoder<O>;
 
     fn encoder(&mut self) -> Self::Encoder {
         DynamicEncoder(PhantomData)
     }
 
     fn decoder(&mut self) -> Self::Decoder {
-        DynamicDecoder(self.output.clone())
+        DynamicDecoder(self.output.clone(), PhantomData)
     }
 }
 
@@ -92,16 +132,14 @@ impl<T: Outgoing> Encoder for DynamicEncoder<T> {
     }
 }
 
-pub struct DynamicDecoder(MessageDescriptor);
+pub struct DynamicDecoder<O = DynamicMessage>(MessageDescriptor, PhantomData<fn() -> O>);
 
-impl Decoder for DynamicDecoder {
-    type Item = DynamicMessage;
+impl<O: Incoming> Decoder for DynamicDecoder<O> {
+    type Item = O;
     type Error = Status;
 
     fn decode(&mut self, src: &mut DecodeBuf<'_>) -> Result<Option<Self::Item>, Self::Error> {
-        DynamicMessage::decode(self.0.clone(), src)
-            .map(Some)
-            .map_err(|e| local("decoding the response failed", e))
+        O::decode_from(&self.0, src).map(Some)
     }
 }
 
@@ -120,13 +158,13 @@ async fn ready(
     Ok((grpc, path))
 }
 
-/// One unary call of `grpc_path` (`/pkg.Service/Method`).
+/// One unary call of `grpc_path` (`/pkg.Service/Method`); its answer as it came.
 pub async fn unary(
     channel: Upstream,
     grpc_path: &str,
     mut request: tonic::Request<DynamicMessage>,
     output: MessageDescriptor,
-) -> Result<DynamicMessage, Status> {
+) -> Result<Encoded, Status> {
     let span = crate::trace::take(&mut request);
     crate::trace::run(span, async move {
         let (mut grpc, path) = ready(channel, grpc_path).await?;
@@ -150,7 +188,7 @@ where
     let span = crate::trace::take(&mut request);
     crate::trace::run(span, async move {
         let (mut grpc, path) = ready(channel, grpc_path).await?;
-        grpc.client_streaming(request, path, DynamicCodec::<Frame>::new(output))
+        grpc.client_streaming(request, path, DynamicCodec::<Frame, _>::new(output))
             .await
             .map(tonic::Response::into_inner)
     })

@@ -16,7 +16,7 @@ use proto::v1::{
 };
 use sha2::{Digest, Sha256};
 
-use crate::{Outcome, error::ApiError, internal_request};
+use crate::{JsonBody, Outcome, error::ApiError, internal_request};
 
 pub const HEADER: &str = "idempotency-key";
 /// How long a claim holds if its gateway dies mid-request.
@@ -150,11 +150,11 @@ impl Outcome {
         StoredResponse {
             status_code: u32::from(self.status.as_u16()),
             content_type: "application/json".to_owned(),
-            body: self
-                .body
-                .as_ref()
-                .map(|b| serde_json::to_vec(b).unwrap_or_default())
-                .unwrap_or_default(),
+            body: match &self.body {
+                Some(JsonBody::Value(value)) => serde_json::to_vec(value).unwrap_or_default(),
+                Some(JsonBody::Written { json, .. }) => json.to_vec(),
+                None => Vec::new(),
+            },
         }
     }
 
@@ -165,8 +165,17 @@ impl Outcome {
             .unwrap_or(http::StatusCode::OK);
         let body = if stored.body.is_empty() {
             None
+        } else if status.is_client_error() || status.is_server_error() {
+            // An error answers through `error_response`, which reads its fields.
+            serde_json::from_slice(&stored.body)
+                .ok()
+                .map(JsonBody::Value)
         } else {
-            serde_json::from_slice(&stored.body).ok()
+            // Replayed as stored; the history redacts it as any body.
+            Some(JsonBody::Written {
+                json: stored.body.clone().into(),
+                secret_free: false,
+            })
         };
         Self { status, body }
     }

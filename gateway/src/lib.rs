@@ -92,25 +92,52 @@ struct Gateway(Arc<Inner>);
 /// What a transcoded call answered: the status and JSON body (errors included).
 pub struct Outcome {
     pub status: StatusCode,
-    pub body: Option<Value>,
+    pub body: Option<JsonBody>,
+}
+
+/// An answer's JSON: a value, or already written (a reply rendered from its encoding, a
+/// stored response replayed), which goes out as it is.
+pub enum JsonBody {
+    Value(Value),
+    /// `secret_free`: checked for secrets as it was written, and none found; the request
+    /// history stores it without redacting it again (`request_log::SecretFree`).
+    Written {
+        json: Bytes,
+        secret_free: bool,
+    },
 }
 
 impl Outcome {
     fn error(status: StatusCode, body: Map<String, Value>) -> Self {
         Self {
             status,
-            body: Some(Value::Object(body)),
+            body: Some(JsonBody::Value(Value::Object(body))),
         }
     }
 
     fn into_response(self) -> Response {
         match self.body {
-            Some(Value::Object(body))
+            Some(JsonBody::Value(Value::Object(body)))
                 if self.status.is_client_error() || self.status.is_server_error() =>
             {
                 error_response(self.status, body)
             }
-            Some(body) => (self.status, axum::Json(body)).into_response(),
+            Some(JsonBody::Value(body)) => (self.status, axum::Json(body)).into_response(),
+            Some(JsonBody::Written { json, secret_free }) => {
+                let mut response = (
+                    self.status,
+                    [(
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("application/json"),
+                    )],
+                    json,
+                )
+                    .into_response();
+                if secret_free {
+                    response.extensions_mut().insert(request_log::SecretFree);
+                }
+                response
+            }
             None => self.status.into_response(),
         }
     }
@@ -308,9 +335,9 @@ impl Admitted {
 
 /// The outcome of a call that answers one message: the route's success status and JSON, a
 /// client error as its JSON error, or (for 5xx) the error itself.
-pub(crate) fn outcome(
+pub(crate) fn outcome<R: transcode::Reply>(
     route: &Route,
-    answer: Result<prost_reflect::DynamicMessage, tonic::Status>,
+    answer: Result<R, tonic::Status>,
 ) -> Result<Outcome, ApiError> {
     match answer {
         Ok(_) if route.success_status() == StatusCode::NO_CONTENT => Ok(Outcome {
@@ -319,7 +346,7 @@ pub(crate) fn outcome(
         }),
         Ok(reply) => Ok(Outcome {
             status: route.success_status(),
-            body: Some(transcode::response_json(route, &reply)),
+            body: Some(reply.body(route).map_err(ApiError::Upstream)?),
         }),
         Err(status) => {
             let err = ApiError::Upstream(status);

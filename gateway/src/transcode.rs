@@ -10,11 +10,15 @@ use std::collections::HashMap;
 use prost_reflect::{DynamicMessage, Kind, MessageDescriptor, ReflectMessage as _, Value};
 use proto::{
     HttpBinding, MethodInfo,
-    json::{json_to_message, message_to_json, value_from_str},
+    json::{encoded_to_json, json_to_message, message_to_json, value_from_str},
 };
 use serde_json::Value as Json;
 
-use crate::error::{ApiError, FieldErrors};
+use crate::{
+    JsonBody,
+    error::{ApiError, FieldErrors},
+    grpc::Encoded,
+};
 
 /// What a transcoded route answers on success.
 #[derive(Clone, Debug)]
@@ -253,6 +257,37 @@ fn parse_body(desc: &MessageDescriptor, json: &Json, errors: &mut FieldErrors) -
 }
 
 /// The JSON answer of a response message.
+/// What a call answered, as the route's JSON body.
+pub trait Reply {
+    fn body(&self, route: &Route) -> Result<JsonBody, tonic::Status>;
+}
+
+impl Reply for DynamicMessage {
+    fn body(&self, route: &Route) -> Result<JsonBody, tonic::Status> {
+        Ok(JsonBody::Value(response_json(route, self)))
+    }
+}
+
+impl Reply for Encoded {
+    /// Written from the encoding without decoding it (the same JSON: `encoded_to_json`
+    /// follows `message_to_json` and is tested against it), checked for secrets on the
+    /// way as the history's redaction would check it; through the decoded message
+    /// when a binding answers with one field of the reply, or the encoding is one that
+    /// decoding merges or refuses.
+    fn body(&self, route: &Route) -> Result<JsonBody, tonic::Status> {
+        if route.binding.response_body.is_empty() {
+            let mut json = Vec::with_capacity(2 * self.bytes.len() + 64);
+            if let Ok(found) = encoded_to_json(&self.descriptor, &self.bytes, &mut json) {
+                return Ok(JsonBody::Written {
+                    json: json.into(),
+                    secret_free: !found.has_secret,
+                });
+            }
+        }
+        Ok(JsonBody::Value(response_json(route, &self.decode()?)))
+    }
+}
+
 pub fn response_json(route: &Route, response: &DynamicMessage) -> Json {
     let field = &route.binding.response_body;
     if !field.is_empty()

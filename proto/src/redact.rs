@@ -117,7 +117,7 @@ pub fn is_secret_name(name: &str) -> bool {
 /// [`is_secret_name`] for the member names of JSON bodies, remembered per thread: bodies
 /// repeat a small vocabulary of names (the API's fields), and a profile of a REST GET put
 /// ~450 instructions a member in deciding each one anew, on every body, twice.
-fn is_secret_member(name: &str) -> bool {
+pub(crate) fn is_secret_member(name: &str) -> bool {
     names::remembered(name, is_secret_name)
 }
 
@@ -170,7 +170,7 @@ fn redact_json(value: &mut Value) {
 }
 
 /// Whether [`text`] would change `s`.
-fn has_secret(s: &str) -> bool {
+pub(crate) fn has_secret(s: &str) -> bool {
     matches!(redacted(s), Cow::Owned(_))
 }
 

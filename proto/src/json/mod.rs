@@ -13,10 +13,12 @@
 //! This is why the gateway does not use pbjson: its canonical proto3 JSON (camelCase, string
 //! int64s, `ENUM_NAME` values) is not this contract.
 
+mod encoded;
 mod read;
 #[cfg(test)]
 mod tests;
 
+pub use encoded::{NotDirect, encoded_to_json};
 pub use read::{json_to_message, parse_timestamp, value_from_str};
 
 use std::collections::BTreeMap;
