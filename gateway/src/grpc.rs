@@ -20,7 +20,7 @@ use tonic::{
 
 /// A failure of the gateway's side of a call, with its cause kept as the status's source
 /// (the gateway logs failures that carry one: they happened here, not in the service).
-pub(crate) fn local(what: &str, cause: impl std::error::Error + Send + Sync + 'static) -> Status {
+fn local(what: &str, cause: impl std::error::Error + Send + Sync + 'static) -> Status {
     let mut status = Status::internal(what);
     status.set_source(std::sync::Arc::new(cause));
     status

@@ -256,7 +256,6 @@ fn parse_body(desc: &MessageDescriptor, json: &Json, errors: &mut FieldErrors) -
     }
 }
 
-/// The JSON answer of a response message.
 /// What a call answered, as the route's JSON body.
 pub trait Reply {
     fn body(&self, route: &Route) -> Result<JsonBody, tonic::Status>;
@@ -288,6 +287,7 @@ impl Reply for Encoded {
     }
 }
 
+/// The JSON answer of a response message.
 pub fn response_json(route: &Route, response: &DynamicMessage) -> Json {
     let field = &route.binding.response_body;
     if !field.is_empty()

@@ -64,7 +64,7 @@ pub struct LoggedRequestBody(pub Bytes);
 
 /// On a response: its JSON body was checked for secrets as it was written and holds none
 /// (`proto::json::Rendered`), so the history stores it as it is instead of parsing it again
-/// to find that out (a tenth of a REST read's instructions).
+/// to find that out (callgrind: 14k of the 275k instructions of a REST read).
 #[derive(Clone, Copy, Debug)]
 pub struct SecretFree;
 

@@ -55,9 +55,13 @@ pub fn encoded_to_json(
     let plans = plans();
     let index = plans.index_of(desc).ok_or(NotDirect)?;
     let mut found = Rendered { has_secret: false };
-    plans.write(index, bytes, out, &mut found)?;
+    plans.write(index, bytes, out, &mut found, 0)?;
     Ok(found)
 }
+
+/// Nesting deeper than this is left to decoding (which has a limit of its own): the
+/// writer's recursion stays bounded whatever bytes it is given.
+const MAX_DEPTH: u32 = 64;
 
 impl Rendered {
     /// A string written: does it hold a secret's shape? (Checked until one does.)
@@ -235,7 +239,11 @@ impl Plans {
         bytes: &[u8],
         out: &mut Vec<u8>,
         found: &mut Rendered,
+        depth: u32,
     ) -> Result<(), NotDirect> {
+        if depth > MAX_DEPTH {
+            return Err(NotDirect);
+        }
         let plan = &self.plans[index];
         match plan.shape {
             Shape::Plain => {}
@@ -270,7 +278,7 @@ impl Plans {
                     }
                 }
                 return match last {
-                    Some(raw) => self.value(field, raw, out, found),
+                    Some(raw) => self.value(field, raw, out, found, depth),
                     None => default(field, out),
                 };
             }
@@ -320,7 +328,7 @@ impl Plans {
                                     out.push(b',');
                                 }
                                 first = false;
-                                self.value(field, item, out, found)?;
+                                self.value(field, item, out, found, depth)?;
                             }
                         }
                         _ => {
@@ -328,7 +336,7 @@ impl Plans {
                                 out.push(b',');
                             }
                             first = false;
-                            self.value(field, raw, out, found)?;
+                            self.value(field, raw, out, found, depth)?;
                         }
                     }
                 }
@@ -354,7 +362,7 @@ impl Plans {
             }
             let start = out.len();
             match last {
-                Some(raw) => self.value(field, raw, out, found)?,
+                Some(raw) => self.value(field, raw, out, found, depth)?,
                 None if field.presence => out.extend_from_slice(b"null"),
                 None => default(field, out)?,
             }
@@ -374,10 +382,11 @@ impl Plans {
         raw: Raw<'_>,
         out: &mut Vec<u8>,
         found: &mut Rendered,
+        depth: u32,
     ) -> Result<(), NotDirect> {
         match (&field.kind, raw) {
             (Scalar::Message(index), Raw::Len(bytes)) => {
-                return self.write(*index, bytes, out, found);
+                return self.write(*index, bytes, out, found, depth + 1);
             }
             (Scalar::Message(_), _) => return Err(NotDirect),
             (Scalar::String, raw) => return string(raw, out, found),

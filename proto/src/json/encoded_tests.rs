@@ -271,4 +271,26 @@ fn what_decoding_merges_or_refuses_is_left_to_it() {
     other.set_field(&members[1], sample(&members[1].kind(), 2, 0).unwrap());
     bytes.extend(other.encode_to_vec());
     assert_eq!(direct(&upload, &bytes), Err(NotDirect));
+    // Nesting past the writer's depth is left to decoding; nesting within it is written.
+    let nested = schema()
+        .pool()
+        .get_message_by_name("google.protobuf.DescriptorProto")
+        .unwrap();
+    let number = nested.get_field_by_name("nested_type").unwrap().number();
+    let deep = |levels: usize| {
+        let mut bytes = Vec::new();
+        for _ in 0..levels {
+            let mut outer = Vec::new();
+            let wire = prost::encoding::WireType::LengthDelimited;
+            prost::encoding::encode_key(number, wire, &mut outer);
+            prost::encoding::encode_varint(bytes.len() as u64, &mut outer);
+            outer.extend(bytes);
+            bytes = outer;
+        }
+        bytes
+    };
+    assert_eq!(direct(&nested, &deep(100)), Err(NotDirect));
+    let shallow = deep(10);
+    let written: Json = serde_json::from_slice(&direct(&nested, &shallow).unwrap()).unwrap();
+    assert_eq!(written, reference(&nested, &shallow));
 }
