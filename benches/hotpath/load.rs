@@ -57,11 +57,7 @@ impl Cell {
     /// Each figure's median over `cells` (for an even count, the upper middle).
     pub(crate) fn median(cells: impl Iterator<Item = Cell>) -> Cell {
         let cells: Vec<Cell> = cells.collect();
-        let median = |f: fn(&Cell) -> f64| {
-            let mut v: Vec<f64> = cells.iter().map(f).collect();
-            v.sort_by(f64::total_cmp);
-            v[v.len() / 2]
-        };
+        let median = |f: fn(&Cell) -> f64| median(cells.iter().map(f).collect());
         Cell {
             rate: median(|c| c.rate),
             p50: median(|c| c.p50),
@@ -69,6 +65,18 @@ impl Cell {
             errors: cells.iter().map(|c| c.errors).sum(),
             cpu_us: median(|c| c.cpu_us),
         }
+    }
+}
+
+/// The median of `values`: for an even count the mean of the middle two (the upper one
+/// alone made two rounds report the better of the two).
+pub(crate) fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => 0.0,
+        _ if n % 2 == 1 => values[n / 2],
+        _ => (values[n / 2 - 1] + values[n / 2]) / 2.0,
     }
 }
 
