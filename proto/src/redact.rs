@@ -133,10 +133,7 @@ pub fn body(bytes: &[u8]) -> String {
     // First read without copies, to learn whether anything is to be redacted at all; only
     // then parsed into a `Value` (the same parser: a document one accepts, so does the other).
     match serde_json::from_slice::<doc::Doc>(bytes) {
-        Ok(doc) if !doc.has_secret() => {
-            // Parsed as JSON, so UTF-8 (outside its strings JSON is ASCII).
-            String::from_utf8_lossy(bytes).into_owned()
-        }
+        Ok(doc) if !doc.has_secret() => unchanged_body(bytes),
         Ok(_) => match serde_json::from_slice::<Value>(bytes) {
             Ok(mut json) => {
                 redact_json(&mut json);
@@ -146,6 +143,13 @@ pub fn body(bytes: &[u8]) -> String {
         },
         Err(_) => text(&String::from_utf8_lossy(bytes)),
     }
+}
+
+/// What [`body`] answers for a body with nothing to redact: the text as it came. Also for a
+/// body found secret-free as it was written (`json::Rendered`), which is not read again.
+pub fn unchanged_body(bytes: &[u8]) -> String {
+    // JSON is UTF-8 (outside its strings, ASCII); lossy only for what is not JSON.
+    String::from_utf8_lossy(bytes).into_owned()
 }
 
 fn redact_json(value: &mut Value) {

@@ -109,8 +109,7 @@ pub struct Recorded {
 impl Recorded {
     fn into_log(self) -> RequestLog {
         let response_body = if self.response_secret_free {
-            // What `redact::body` answers for JSON without a secret: the text as it came.
-            String::from_utf8_lossy(&self.response_body).into_owned()
+            proto::redact::unchanged_body(&self.response_body)
         } else {
             proto::redact::body(&self.response_body)
         };

@@ -260,10 +260,7 @@ impl Plans {
                     if number != 1 {
                         continue;
                     }
-                    if !first {
-                        out.push(b',');
-                    }
-                    first = false;
+                    separate(&mut first, out);
                     string(raw, out, found)?;
                 }
                 out.push(b']');
@@ -279,7 +276,10 @@ impl Plans {
                 }
                 return match last {
                     Some(raw) => self.value(field, raw, out, found, depth),
-                    None => default(field, out),
+                    None => {
+                        default(field, out);
+                        Ok(())
+                    }
                 };
             }
             Shape::Decoded => {
@@ -324,18 +324,12 @@ impl Plans {
                             let mut rest = packed;
                             while !rest.is_empty() {
                                 let item = take_packed(&field.kind, &mut rest)?;
-                                if !first {
-                                    out.push(b',');
-                                }
-                                first = false;
+                                separate(&mut first, out);
                                 self.value(field, item, out, found, depth)?;
                             }
                         }
                         _ => {
-                            if !first {
-                                out.push(b',');
-                            }
-                            first = false;
+                            separate(&mut first, out);
                             self.value(field, raw, out, found, depth)?;
                         }
                     }
@@ -364,7 +358,7 @@ impl Plans {
             match last {
                 Some(raw) => self.value(field, raw, out, found, depth)?,
                 None if field.presence => out.extend_from_slice(b"null"),
-                None => default(field, out)?,
+                None => default(field, out),
             }
             // As the history's redaction reads it: a secret-named member with a value.
             if field.secret_name && !matches!(&out[start..], b"null" | b"\"[REDACTED]\"") {
@@ -431,7 +425,7 @@ impl Plans {
 }
 
 /// The JSON of a field that was not sent and has no presence: its kind's default.
-fn default(field: &FieldPlan, out: &mut Vec<u8>) -> Result<(), NotDirect> {
+fn default(field: &FieldPlan, out: &mut Vec<u8>) {
     out.extend_from_slice(match field.kind {
         Scalar::String | Scalar::Bytes => b"\"\"".as_slice(),
         Scalar::Bool => b"false",
@@ -439,7 +433,13 @@ fn default(field: &FieldPlan, out: &mut Vec<u8>) -> Result<(), NotDirect> {
         Scalar::Double | Scalar::Float => b"0.0",
         _ => b"0",
     });
-    Ok(())
+}
+
+/// The comma before every element of a list but its first.
+fn separate(first: &mut bool, out: &mut Vec<u8>) {
+    if !std::mem::take(first) {
+        out.push(b',');
+    }
 }
 
 fn float(n: f64, out: &mut Vec<u8>) -> Result<(), NotDirect> {
