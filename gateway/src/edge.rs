@@ -46,7 +46,9 @@ pub struct Caller {
     pub credential: Credential,
 }
 
-type Verdict = Result<Caller, String>;
+/// Cached and handed out behind an `Arc`: every request reads one, and a clone of a
+/// `Caller` (its strings and scopes) cost a dozen allocations a request.
+type Verdict = Result<Arc<Caller>, String>;
 
 #[derive(Clone)]
 pub struct KeyCache {
@@ -79,7 +81,7 @@ impl KeyCache {
         headers: &http::HeaderMap,
         request_id: &str,
         client: Option<IpAddr>,
-    ) -> Result<Caller, ApiError> {
+    ) -> Result<Arc<Caller>, ApiError> {
         let credential = credentials::credential(headers);
         let digest: Option<[u8; 32]> = match &credential {
             Ok(Credential::ApiKey(secret) | Credential::AccessToken(secret)) => {
@@ -111,7 +113,7 @@ impl KeyCache {
         credential: Result<Credential, credentials::CredentialError>,
         digest: Option<[u8; 32]>,
         request_id: &str,
-    ) -> Result<Caller, ApiError> {
+    ) -> Result<Arc<Caller>, ApiError> {
         let credential = credential.map_err(|e| ApiError::Unauthenticated(e.message().into()))?;
         let secret = match &credential {
             Credential::ApiKey(secret) | Credential::AccessToken(secret) => secret.clone(),
@@ -166,7 +168,7 @@ impl KeyCache {
         match self.keys.clone().verify_api_key(request).await {
             Ok(response) => {
                 let key = response.into_inner().api_key.unwrap_or_default();
-                Ok(Ok(Caller {
+                Ok(Ok(Arc::new(Caller {
                     budget_id: key.id.clone(),
                     key_id: key.id,
                     organization_id: key.organization_id,
@@ -175,7 +177,7 @@ impl KeyCache {
                     per_day: key.per_day_limit,
                     expires_at: key.expires_at.map(|t| t.seconds),
                     credential,
-                }))
+                })))
             }
             Err(status) if status.code() == Code::Unauthenticated => {
                 Ok(Err(status.message().to_owned()))
@@ -205,7 +207,7 @@ impl KeyCache {
         match self.oauth.clone().verify_access_token(request).await {
             Ok(response) => {
                 let verified = response.into_inner();
-                Ok(Ok(Caller {
+                Ok(Ok(Arc::new(Caller {
                     key_id: verified.client_id,
                     budget_id: verified.install_id,
                     organization_id: verified.organization_id,
@@ -214,7 +216,7 @@ impl KeyCache {
                     per_day: TOKEN_PER_DAY,
                     expires_at: verified.expires_at.map(|t| t.seconds),
                     credential,
-                }))
+                })))
             }
             Err(status)
                 if matches!(

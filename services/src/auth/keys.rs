@@ -46,12 +46,14 @@ impl SecretHasher {
     }
 }
 
-/// A key as the auth path needs it.
+/// A key as the auth path needs it. Cached and handed out behind an `Arc`: every
+/// authenticated call reads one, and a clone of it (its record and scopes, a dozen strings)
+/// was one in seven of the allocations of a REST GET (callgrind, stop 23).
 #[derive(Clone, Debug)]
 pub struct VerifiedKey {
     pub id: String,
     pub organization_id: String,
-    pub scopes: Vec<String>,
+    pub scopes: Arc<[String]>,
     pub environment: String,
     pub organization_sandbox: bool,
     pub expires_at: Option<DateTime<Utc>>,
@@ -83,7 +85,7 @@ impl KeyRefusal {
     }
 }
 
-type CachedVerdict = (Instant, Result<VerifiedKey, KeyRefusal>);
+type CachedVerdict = (Instant, Result<Arc<VerifiedKey>, KeyRefusal>);
 
 /// Resolves secrets to keys with a short-lived cache, so that a request does not cost a
 /// database round trip for its key.
@@ -112,7 +114,7 @@ impl KeyVerifier {
     pub async fn verify(
         &self,
         secret: &str,
-    ) -> Result<Result<VerifiedKey, KeyRefusal>, ServiceError> {
+    ) -> Result<Result<Arc<VerifiedKey>, KeyRefusal>, ServiceError> {
         let hash = self.hasher.hash(secret);
         let verdict = match self.cache.get(&hash) {
             Some((at, verdict)) if at.elapsed() < KEY_CACHE_TTL => verdict,
@@ -134,7 +136,7 @@ impl KeyVerifier {
         )
     }
 
-    async fn load(&self, hash: &str) -> Result<Result<VerifiedKey, KeyRefusal>, ServiceError> {
+    async fn load(&self, hash: &str) -> Result<Result<Arc<VerifiedKey>, KeyRefusal>, ServiceError> {
         let Some((key, matched)) = api_keys::find_by_hash(&self.store, hash).await? else {
             return Ok(Err(KeyRefusal::Unknown));
         };
@@ -156,10 +158,10 @@ impl KeyVerifier {
             return Ok(Err(KeyRefusal::WrongEnvironment));
         }
         self.touch(&key.id);
-        Ok(Ok(VerifiedKey {
+        Ok(Ok(Arc::new(VerifiedKey {
             id: key.id.clone(),
             organization_id: key.organization_id.clone(),
-            scopes: key.scopes.0.clone(),
+            scopes: key.scopes.0.clone().into(),
             environment: key.environment.clone(),
             organization_sandbox: org.sandbox,
             expires_at: key.expires_at,
@@ -167,7 +169,7 @@ impl KeyVerifier {
             per_day_limit: key.per_day_limit,
             secret_expires_at,
             record: key,
-        }))
+        })))
     }
 
     /// Records `last_used_at` at most once a minute per key, off the request path.

@@ -45,7 +45,8 @@ pub use keys::{KEY_CACHE_TTL, KeyRefusal, KeyVerifier, SecretHasher, VerifiedKey
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Scopes {
     All,
-    Only(Vec<String>),
+    /// Shared with the verifier's cache: a context is cloned on every call.
+    Only(Arc<[String]>),
 }
 
 /// The authenticated caller of one request, in the request's extensions.
@@ -267,7 +268,7 @@ impl Authorizer {
                         id: key.id.clone(),
                     },
                     org: Some(org),
-                    scopes: Scopes::Only(key.scopes),
+                    scopes: Scopes::Only(key.scopes.clone()),
                     request_id,
                 })
             }
@@ -311,7 +312,7 @@ impl Authorizer {
                         id: token.client_id,
                     },
                     org: Some(org),
-                    scopes: Scopes::Only(token.scopes),
+                    scopes: Scopes::Only(token.scopes.into()),
                     request_id,
                 })
             }
