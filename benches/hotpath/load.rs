@@ -15,6 +15,30 @@ use crate::{
 /// Under callgrind, the wait between a cell's last request and its dump.
 const SETTLE: Duration = Duration::from_secs(3);
 
+/// The instructions (`summary:`, all threads) of the dump that `callgrind_control
+/// --dump=NAME` wrote into `dir`: the file whose header says `Trigger: dump NAME`.
+fn dumped_instructions(dir: &str, name: &str) -> anyhow::Result<u64> {
+    let trigger = format!("desc: Trigger: dump {name}");
+    for entry in std::fs::read_dir(dir)? {
+        let file = std::io::BufReader::new(std::fs::File::open(entry?.path())?);
+        // Only the header: it ends where the cost lines start, and holds the summary.
+        let header = std::io::BufRead::lines(file)
+            .map_while(Result::ok)
+            .take_while(|l| !l.starts_with("fl="));
+        let (mut ours, mut summary) = (false, None);
+        for line in header {
+            ours |= line == trigger;
+            if let Some(v) = line.strip_prefix("summary: ") {
+                summary = v.trim().parse().ok();
+            }
+        }
+        if let (true, Some(summary)) = (ours, summary) {
+            return Ok(summary);
+        }
+    }
+    anyhow::bail!("no callgrind dump for {name} in {dir}")
+}
+
 #[derive(Clone, Copy, Default)]
 pub(crate) struct Cell {
     pub(crate) rate: f64,
@@ -102,13 +126,15 @@ impl Load {
     }
 
     /// A cell, bracketed by callgrind's zero and dump when the server runs under it (the
-    /// dump [`SETTLE`] after its last request).
+    /// dump [`SETTLE`] after its last request, into `profile`'s folder), with the cell's
+    /// instructions per request printed from the dump.
     pub(crate) async fn profiled(
         &self,
         door: Door,
         op: Op,
-        pid: Option<u32>,
+        profile: Option<(u32, &str)>,
     ) -> anyhow::Result<Cell> {
+        let pid = profile.map(|(pid, _)| pid);
         let control = |arg: String| {
             let pid = pid.map(|p| p.to_string());
             async move {
@@ -138,9 +164,13 @@ impl Load {
             if door == Door::Rest { "rest" } else { "grpc" }
         );
         control(format!("--dump={name}")).await?;
-        if pid.is_some() {
+        if let Some((_, dir)) = profile {
             let n = SENT.load(Ordering::Relaxed) - before;
-            println!("  callgrind dump {name}: {n} requests");
+            let instructions = dumped_instructions(dir, &name)?;
+            println!(
+                "  callgrind dump {name}: {n} requests, {instructions} instructions, {:.1}k a request",
+                instructions as f64 / n.max(1) as f64 / 1000.0
+            );
         }
         Ok(cell)
     }

@@ -17,8 +17,8 @@
 //! (use `ASTERI_BENCH_SECONDS=10 ASTERI_BENCH_WARMUP_MS=0 ASTERI_BENCH_MEMORY_REQUESTS=0`),
 //! zeroes its counters before each cell and dumps them into `DIR` a few seconds after it
 //! (once the history its requests queued is written), and prints each
-//! cell's request count: instructions per request are the dump's total over that count, a
-//! figure that does not vary with the machine's load.
+//! cell's request count and instructions per request (the dump's total over that count, a
+//! figure that does not vary with the machine's load).
 //!
 //! The server is the real binary (`CARGO_BIN_EXE_asteri`), so that its RSS is its own
 //! (`/proc/PID/status`). The load generator is this process: each connection is one task
@@ -298,7 +298,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let first = server.rss_kib();
     let only = std::env::var("ASTERI_BENCH_OPS").unwrap_or_default();
-    let profiled = callgrind.as_ref().map(|_| server.pid);
+    let profiled = callgrind.as_deref().map(|dir| (server.pid, dir));
     let ops: Vec<Op> = Op::ALL
         .into_iter()
         .filter(|op| only.is_empty() || only.split(',').any(|o| o == op.key()))
