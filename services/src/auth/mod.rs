@@ -364,15 +364,15 @@ pub fn budget_metadata(metadata: &mut tonic::metadata::MetadataMap, budget: &lim
     );
 }
 
+/// On every direct call with a key: names made once and the numbers as header values, not
+/// formatted into strings and names parsed again (callgrind: 3k instructions a call).
 fn budget_headers(headers: &mut http::HeaderMap, budget: &limits::Budget) {
-    budget_headers_into(
-        |name, value| {
-            if let Ok(v) = http::HeaderValue::from_str(&value) {
-                headers.insert(name, v);
-            }
-        },
-        budget,
-    );
+    const LIMIT: http::HeaderName = http::HeaderName::from_static("ratelimit-limit");
+    const REMAINING: http::HeaderName = http::HeaderName::from_static("ratelimit-remaining");
+    const RESET: http::HeaderName = http::HeaderName::from_static("ratelimit-reset");
+    headers.insert(LIMIT, budget.limit.into());
+    headers.insert(REMAINING, budget.remaining.into());
+    headers.insert(RESET, budget.reset_seconds.into());
 }
 
 fn budget_headers_into(mut set: impl FnMut(&'static str, String), budget: &limits::Budget) {
