@@ -25,6 +25,21 @@ pub struct Budget {
     pub reset_seconds: u64,
 }
 
+impl Budget {
+    /// Sets the `ratelimit-*` headers of this budget (both doors: REST response headers,
+    /// gRPC response metadata). The names are made once and the numbers are header values
+    /// as they are: this runs on every request with a key (callgrind: formatting them into
+    /// strings and parsing the names again cost about 3k instructions a request).
+    pub fn write_headers(&self, headers: &mut http::HeaderMap) {
+        const LIMIT: http::HeaderName = http::HeaderName::from_static("ratelimit-limit");
+        const REMAINING: http::HeaderName = http::HeaderName::from_static("ratelimit-remaining");
+        const RESET: http::HeaderName = http::HeaderName::from_static("ratelimit-reset");
+        headers.insert(LIMIT, self.limit.into());
+        headers.insert(REMAINING, self.remaining.into());
+        headers.insert(RESET, self.reset_seconds.into());
+    }
+}
+
 /// A spent budget: which window, its size, and when a request fits again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Exhausted {
