@@ -6,9 +6,10 @@
 //! `ASTERI_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench` (an existing,
 //! migrated or empty database). Options, as environment: `ASTERI_BENCH_CONNECTIONS` (32),
 //! `ASTERI_BENCH_SECONDS` (3, per cell, after `ASTERI_BENCH_WARMUP_MS`, 300, of warm-up on
-//! the same connections), `ASTERI_BENCH_ROUNDS` (1: how often every cell is measured, in
-//! turn; with more, the table shows medians and each ratio is the median of the rounds'
-//! own ratios; an even count's median is the mean of its middle two),
+//! the same connections), `ASTERI_BENCH_ROUNDS` (3, or 1 under callgrind: how often every
+//! cell is measured, in turn; with more than one, the table shows medians and each ratio is
+//! the median of the rounds' own ratios; an even count's median is the mean of its middle
+//! two),
 //! `ASTERI_BENCH_CUSTOMERS` (1000, what GET by id reads),
 //! `ASTERI_BENCH_MEMORY_REQUESTS` (200000; 0 skips the memory phase), `ASTERI_BENCH_OPS`
 //! (which rows: `health,get,list,create,webhook`).
@@ -306,7 +307,12 @@ async fn main() -> anyhow::Result<()> {
     // Every round measures every cell once, in the same order, so that the cells a ratio
     // divides were measured minutes apart at most; the table shows each column's median.
     let mut rounds: Vec<Vec<(Op, Cell, Cell)>> = Vec::new();
-    for _ in 0..env_num("ASTERI_BENCH_ROUNDS", 1).max(1) {
+    // Three rounds by default: one round's ratio moves by a quarter between runs on a
+    // two-core machine whose speed moves (stop 24: REST GET / healthz 0.17 to 0.25 in one
+    // run's rounds), the median of three far less. Under callgrind one round is enough:
+    // instructions do not move.
+    let default_rounds = if callgrind.is_some() { 1 } else { 3 };
+    for _ in 0..env_num("ASTERI_BENCH_ROUNDS", default_rounds).max(1) {
         let mut cells = Vec::new();
         for &op in &ops {
             let rest = load.profiled(Door::Rest, op, profiled).await?;

@@ -156,3 +156,46 @@ async fn a_batch_that_fails_here_goes_through_sqlx_whole_or_not_at_all() {
         assert_eq!((stats.rows, stats.fell_back), (3, 1), "{stats:?}");
     }
 }
+
+/// More rows than one multi-row statement holds (`storage::batch_writes::CHUNK`, 32): two
+/// whole statements and a rest of single rows, all in the batch's one transaction.
+fn many(org: &OrgId, tag: &str, n: usize) -> Vec<RequestLog> {
+    (0..n)
+        .map(|i| {
+            let mut row = rows(org, tag)[i % 3].clone();
+            row.id = request_logs::new_log_id();
+            row.request_id = format!("req_{tag}_{i:03}");
+            row
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_batch_longer_than_one_statement_is_stored_whole_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(&own_database_url(&dir).await).await.unwrap();
+    store.migrate().await.unwrap();
+    let org = OrgId::new("org_many");
+    let written = many(&org, "m", 70);
+    request_logs::insert_batch(&store, written.clone())
+        .await
+        .unwrap();
+    assert_eq!(read_back(&store, &org).await, written);
+    if let Some(stats) = store.batch_write_stats() {
+        assert_eq!((stats.rows, stats.fell_back), (70, 0), "{stats:?}");
+    }
+
+    // A broken row inside the second statement: nothing of the batch is kept, neither the
+    // first statement's rows nor the rest, here or through sqlx.
+    let other = OrgId::new("org_many_broken");
+    let mut broken = many(&other, "n", 70);
+    broken[40].id = broken[3].id.clone();
+    let err = request_logs::insert_batch(&store, broken)
+        .await
+        .unwrap_err();
+    assert!(!err.is_unavailable(), "{err:?}");
+    assert_eq!(read_back(&store, &other).await, []);
+    if let Some(stats) = store.batch_write_stats() {
+        assert_eq!((stats.rows, stats.fell_back), (70, 1), "{stats:?}");
+    }
+}
