@@ -95,11 +95,40 @@ async fn read_back(store: &Store, org: &OrgId) -> Vec<RequestLog> {
     page
 }
 
-#[tokio::test]
-async fn a_batch_is_stored_as_sqlx_stores_it() {
+/// A migrated store on a database of its own (kept while the folder lives).
+async fn migrated() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::connect(&own_database_url(&dir).await).await.unwrap();
     store.migrate().await.unwrap();
+    (dir, store)
+}
+
+/// `batch` is written, reads back as it went in, and the SQLite counters then read `stats`
+/// (rows written here, batches handed to sqlx).
+async fn written_whole(store: &Store, org: &OrgId, batch: Vec<RequestLog>, stats: (u64, u64)) {
+    request_logs::insert_batch(store, batch.clone())
+        .await
+        .unwrap();
+    assert_eq!(read_back(store, org).await, batch);
+    if let Some(s) = store.batch_write_stats() {
+        assert_eq!((s.rows, s.fell_back), stats, "{s:?}");
+    }
+}
+
+/// `batch` is refused, not as unavailable, and none of it is kept; the SQLite counters
+/// then read `stats`.
+async fn refused_whole(store: &Store, org: &OrgId, batch: Vec<RequestLog>, stats: (u64, u64)) {
+    let err = request_logs::insert_batch(store, batch).await.unwrap_err();
+    assert!(!err.is_unavailable(), "{err:?}");
+    assert_eq!(read_back(store, org).await, []);
+    if let Some(s) = store.batch_write_stats() {
+        assert_eq!((s.rows, s.fell_back), stats, "{s:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_batch_is_stored_as_sqlx_stores_it() {
+    let (_dir, store) = migrated().await;
     let (here, through_sqlx) = (OrgId::new("org_here"), OrgId::new("org_sqlx"));
     let written = rows(&here, "a");
     request_logs::insert_batch(&store, written.clone())
@@ -131,30 +160,16 @@ async fn a_batch_is_stored_as_sqlx_stores_it() {
 
 #[tokio::test]
 async fn a_batch_that_fails_here_goes_through_sqlx_whole_or_not_at_all() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::connect(&own_database_url(&dir).await).await.unwrap();
-    store.migrate().await.unwrap();
+    let (_dir, store) = migrated().await;
     let org = OrgId::new("org_fails");
     // The third row repeats the first's id: the batch breaks the primary key after two
     // rows were inserted, here and then through sqlx.
     let mut batch = rows(&org, "b");
     batch[2].id = batch[0].id.clone();
-    let err = request_logs::insert_batch(&store, batch).await.unwrap_err();
-    assert!(!err.is_unavailable(), "{err:?}");
-    assert_eq!(read_back(&store, &org).await, []);
-    if let Some(stats) = store.batch_write_stats() {
-        assert_eq!((stats.rows, stats.fell_back), (0, 1), "{stats:?}");
-    }
+    refused_whole(&store, &org, batch, (0, 1)).await;
 
     // The connection is fine afterwards: the next batch is written here.
-    let good = rows(&org, "c");
-    request_logs::insert_batch(&store, good.clone())
-        .await
-        .unwrap();
-    assert_eq!(read_back(&store, &org).await, good);
-    if let Some(stats) = store.batch_write_stats() {
-        assert_eq!((stats.rows, stats.fell_back), (3, 1), "{stats:?}");
-    }
+    written_whole(&store, &org, rows(&org, "c"), (3, 1)).await;
 }
 
 /// More rows than one multi-row statement holds (`storage::batch_writes::CHUNK`, 32): two
@@ -172,30 +187,14 @@ fn many(org: &OrgId, tag: &str, n: usize) -> Vec<RequestLog> {
 
 #[tokio::test]
 async fn a_batch_longer_than_one_statement_is_stored_whole_or_not_at_all() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::connect(&own_database_url(&dir).await).await.unwrap();
-    store.migrate().await.unwrap();
+    let (_dir, store) = migrated().await;
     let org = OrgId::new("org_many");
-    let written = many(&org, "m", 70);
-    request_logs::insert_batch(&store, written.clone())
-        .await
-        .unwrap();
-    assert_eq!(read_back(&store, &org).await, written);
-    if let Some(stats) = store.batch_write_stats() {
-        assert_eq!((stats.rows, stats.fell_back), (70, 0), "{stats:?}");
-    }
+    written_whole(&store, &org, many(&org, "m", 70), (70, 0)).await;
 
     // A broken row inside the second statement: nothing of the batch is kept, neither the
     // first statement's rows nor the rest, here or through sqlx.
     let other = OrgId::new("org_many_broken");
     let mut broken = many(&other, "n", 70);
     broken[40].id = broken[3].id.clone();
-    let err = request_logs::insert_batch(&store, broken)
-        .await
-        .unwrap_err();
-    assert!(!err.is_unavailable(), "{err:?}");
-    assert_eq!(read_back(&store, &other).await, []);
-    if let Some(stats) = store.batch_write_stats() {
-        assert_eq!((stats.rows, stats.fell_back), (70, 1), "{stats:?}");
-    }
+    refused_whole(&store, &other, broken, (70, 1)).await;
 }
