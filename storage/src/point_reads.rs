@@ -48,6 +48,9 @@ use sea_orm::{
 /// workers and, rarely, a blocking thread.
 const KEPT: usize = 8;
 
+/// How much of the database file each connection maps (virtual address space only).
+const MMAP_BYTES: i64 = 256 << 20;
+
 /// Statements each connection keeps prepared: one per tenant table at most.
 const STATEMENTS: usize = 64;
 
@@ -109,6 +112,11 @@ impl PointReads {
         )?;
         conn.busy_timeout(std::time::Duration::ZERO)?;
         conn.pragma_update(None, "query_only", true)?;
+        // Every history commit by another connection empties this connection's page
+        // cache, so pages were read again with `pread` (0.87 a REST GET); mapped, the
+        // database file's pages are read from memory (0.33). Pages still in the WAL are
+        // read as before. Only the pages a read touches count in the process's RSS.
+        conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
         // The plans stay put when `LIMIT ?` is bound anew (see `stable_plans` in lib.rs).
         conn.set_db_config(
             rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
