@@ -1,5 +1,6 @@
 //! Schema migrations, portable across SQLite and PostgreSQL (sea-orm-migration's schema
-//! builder only; no backend-specific SQL). Applied by `asteri migrate` and at start-up.
+//! builder; no backend-specific SQL except in `m20261204_000017_history_in_its_own_file`,
+//! which only SQLite files run). Applied by `asteri migrate` and at start-up.
 
 pub use sea_orm_migration::prelude::*;
 
@@ -20,6 +21,7 @@ mod m20261202_000013_api_key_roll;
 mod m20261202_000014_apps_oauth;
 mod m20261203_000015_history_prune_by_organization;
 mod m20261203_000016_history_keyed_by_organization;
+mod m20261204_000017_history_in_its_own_file;
 
 pub struct Migrator;
 
@@ -43,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000014_apps_oauth::Migration),
             Box::new(m20261203_000015_history_prune_by_organization::Migration),
             Box::new(m20261203_000016_history_keyed_by_organization::Migration),
+            Box::new(m20261204_000017_history_in_its_own_file::Migration),
         ]
     }
 }

@@ -20,6 +20,8 @@
 //!   is lost or doubled.
 //! - Like the pool's connections: WAL (a property of the file), `synchronous = NORMAL`,
 //!   foreign keys enforced, a five-second busy timeout.
+//! - The connection opens the history's own file (`history_file.rs`), where the table
+//!   lives; the pool's connections see the same table there, attached as `history`.
 
 use std::{
     path::PathBuf,
@@ -42,7 +44,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug)]
 pub struct Fallback;
 
-/// The one writing connection of a SQLite database file.
+/// The one writing connection of a SQLite store's history file.
 #[derive(Debug)]
 pub struct BatchWrites {
     path: PathBuf,
@@ -61,7 +63,7 @@ pub struct BatchWriteStats {
 }
 
 impl BatchWrites {
-    /// For the file of a SQLite store ([`crate::point_reads::sqlite_file`]).
+    /// For the history file of a SQLite store ([`crate::history_file::path_for`]).
     pub(crate) fn for_path(path: PathBuf) -> Self {
         Self {
             path,

@@ -3,6 +3,7 @@
 
 pub mod batch_writes;
 mod entities;
+mod history_file;
 pub mod ids;
 pub mod point_reads;
 pub mod tenant;
@@ -242,6 +243,8 @@ impl Db for Store {
 impl Store {
     /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://...`).
     pub async fn connect(url: &str) -> Result<Self> {
+        // A database file keeps the request history in a file of its own (`history_file`).
+        let history = point_reads::sqlite_path(url).map(|main| history_file::path_for(&main));
         let mut options = ConnectOptions::new(url.to_owned());
         options
             .max_connections(if url.starts_with("sqlite:") { 8 } else { 20 })
@@ -265,8 +268,18 @@ impl Store {
                     .busy_timeout(Duration::from_secs(5))
                     .statement_cache_capacity(STATEMENT_CACHE)
             })
-            .map_sqlx_sqlite_pool_opts(|pool| {
-                pool.after_connect(|conn, _| Box::pin(stable_plans(conn)))
+            .map_sqlx_sqlite_pool_opts(move |pool| {
+                let history = history.clone();
+                pool.after_connect(move |conn, _| {
+                    let history = history.clone();
+                    Box::pin(async move {
+                        stable_plans(conn).await?;
+                        match history {
+                            Some(path) => history_file::attach_sqlx(conn, &path).await,
+                            None => Ok(()),
+                        }
+                    })
+                })
             })
             .map_sqlx_postgres_opts(|o| o.statement_cache_capacity(STATEMENT_CACHE));
         let db = Database::connect(options).await?;
@@ -280,8 +293,10 @@ impl Store {
             point_reads: file
                 .clone()
                 .map(|path| std::sync::Arc::new(point_reads::PointReads::for_path(path))),
-            batch_writes: file
-                .map(|path| std::sync::Arc::new(batch_writes::BatchWrites::for_path(path))),
+            batch_writes: file.map(|path| {
+                let history = history_file::path_for(&path);
+                std::sync::Arc::new(batch_writes::BatchWrites::for_path(history))
+            }),
         })
     }
 

@@ -122,6 +122,8 @@ impl PointReads {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         conn.busy_timeout(std::time::Duration::ZERO)?;
+        // The same schema as the pool's connections, though no point read is of the history.
+        crate::history_file::attach(&conn, &crate::history_file::path_for(&self.path))?;
         conn.pragma_update(None, "query_only", true)?;
         // Every history commit by another connection empties this connection's page
         // cache, so pages were read again with `pread` (0.87 a REST GET); mapped, the
@@ -187,13 +189,17 @@ impl PointReads {
 /// created it); `None` for PostgreSQL and for in-memory databases, which no second
 /// connection can reach.
 pub(crate) fn sqlite_file(url: &str) -> Option<PathBuf> {
+    sqlite_path(url).filter(|path| path.is_file())
+}
+
+/// The path of the database file that a SQLite `url` names (which may not exist yet).
+pub(crate) fn sqlite_path(url: &str) -> Option<PathBuf> {
     use std::str::FromStr as _;
     if !url.starts_with("sqlite:") || url.contains("mode=memory") {
         return None;
     }
     let options = sea_orm::sqlx::sqlite::SqliteConnectOptions::from_str(url).ok()?;
-    let path = options.get_filename().to_path_buf();
-    path.is_file().then_some(path)
+    Some(options.get_filename().to_path_buf())
 }
 
 fn fallback(step: &str, err: &(dyn std::error::Error + 'static)) -> Fallback {

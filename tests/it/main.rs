@@ -18,6 +18,7 @@ mod deprecation;
 mod files;
 mod grpc;
 mod history;
+mod history_file;
 mod history_flood;
 mod history_key;
 mod history_prune;

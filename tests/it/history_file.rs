@@ -1,0 +1,181 @@
+//! The request history's own file on SQLite (`storage/src/history_file.rs`, migration
+//! `m20261204_000017_history_in_its_own_file`): the rows are in `<database>-history` and
+//! not in the database file, both write paths and every read find them there, and the
+//! migration moves existing rows both ways, finishing a move that a crash cut in two.
+
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use storage::{
+    Db, OrgId, PageQuery, Store,
+    request_logs::{self, RequestLog, RequestLogFilter},
+};
+
+use crate::helpers::own_database_url;
+
+fn logs(org: &OrgId, n: usize) -> Vec<RequestLog> {
+    (0..n)
+        .map(|i| RequestLog {
+            id: request_logs::new_log_id(),
+            organization_id: org.as_str().to_owned(),
+            request_id: format!("req_{i:03}"),
+            method: "GET".into(),
+            path: format!("/api/public/v1/customers/cus_{i}"),
+            status_code: 200,
+            duration_ms: 1,
+            ip: "127.0.0.1".into(),
+            key_id: "key_a".into(),
+            request_body: String::new(),
+            response_body: "{}".into(),
+            created_at: chrono::Utc::now(),
+        })
+        .collect()
+}
+
+async fn read_back(store: &Store, org: &OrgId) -> Vec<String> {
+    let query = PageQuery {
+        limit: 100,
+        starting_after: None,
+    };
+    let page = request_logs::list(store, org, &RequestLogFilter::default(), &query)
+        .await
+        .unwrap();
+    let mut ids: Vec<String> = page.items.into_iter().map(|l| l.request_id).collect();
+    ids.sort();
+    ids
+}
+
+/// Rows of the history table in `schema` (`None`: no such table there), through the pool.
+async fn rows_in(store: &Store, schema: &str) -> Option<i64> {
+    let table = store
+        .conn()
+        .query_one_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            format!("SELECT 1 AS found FROM {schema}.sqlite_master WHERE name = 'request_logs'"),
+        ))
+        .await
+        .unwrap();
+    table.as_ref()?;
+    let count = store
+        .conn()
+        .query_one_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            format!("SELECT count(*) AS n FROM {schema}.request_logs"),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    Some(count.try_get("", "n").unwrap())
+}
+
+/// A migrated store on a database of its own, and the history file's path (SQLite only).
+async fn migrated() -> (tempfile::TempDir, Store, Option<std::path::PathBuf>) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = own_database_url(&dir).await;
+    let store = Store::connect(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    let history = (!store.is_postgres()).then(|| dir.path().join("asteri.db-history"));
+    (dir, store, history)
+}
+
+#[tokio::test]
+async fn the_history_lives_in_its_own_file() {
+    let (_dir, store, history) = migrated().await;
+    let org = OrgId::new("org_file");
+    let all = logs(&org, 40);
+    let (ours, sqlx) = all.split_at(33);
+    request_logs::insert_batch(&store, ours.to_vec())
+        .await
+        .unwrap();
+    request_logs::insert_batch(&store.sqlx_only(), sqlx.to_vec())
+        .await
+        .unwrap();
+    assert_eq!(read_back(&store, &org).await.len(), 40);
+    let Some(history) = history else {
+        // PostgreSQL: one database, nothing attached, the migration changed nothing.
+        return;
+    };
+    if let Some(stats) = store.batch_write_stats() {
+        assert_eq!((stats.rows, stats.fell_back), (33, 0), "{stats:?}");
+    }
+    assert_eq!(rows_in(&store, "main").await, None);
+    assert_eq!(rows_in(&store, "history").await, Some(40));
+
+    // As SQLite itself sees the two files, without the store's attach.
+    let file = rusqlite::Connection::open(&history).unwrap();
+    let n: i64 = file
+        .query_row("SELECT count(*) FROM request_logs", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 40);
+    let journal: String = file
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(journal, "wal");
+    let main = rusqlite::Connection::open(history.with_file_name("asteri.db")).unwrap();
+    let tables: i64 = main
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE tbl_name = 'request_logs'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(tables, 0);
+}
+
+#[tokio::test]
+async fn the_migration_moves_existing_rows_both_ways_and_finishes_a_cut_move() {
+    let (_dir, store, history) = migrated().await;
+    let org = OrgId::new("org_moved");
+    request_logs::insert_batch(&store, logs(&org, 50))
+        .await
+        .unwrap();
+    let before = read_back(&store, &org).await;
+    assert_eq!(before.len(), 50);
+
+    Migrator::down(store.conn(), Some(1)).await.unwrap();
+    assert_eq!(read_back(&store, &org).await, before);
+    if history.is_some() {
+        assert_eq!(rows_in(&store, "main").await, Some(50));
+        assert_eq!(rows_in(&store, "history").await, None);
+
+        // A move cut by a crash: the history file's commit landed (its table, with the
+        // first 20 rows), the database file's did not (the table still there, whole).
+        let sql: String = store
+            .conn()
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT sql FROM main.sqlite_master WHERE name = 'request_logs'",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get("", "sql")
+            .unwrap();
+        let create = sql.replacen(
+            "CREATE TABLE \"request_logs\"",
+            "CREATE TABLE history.\"request_logs\"",
+            1,
+        );
+        assert_ne!(create, sql, "{sql}");
+        store.execute_unprepared(&create).await.unwrap();
+        store
+            .execute_unprepared(
+                "INSERT INTO history.request_logs SELECT * FROM main.request_logs \
+                 ORDER BY id LIMIT 20",
+            )
+            .await
+            .unwrap();
+    }
+
+    Migrator::up(store.conn(), None).await.unwrap();
+    assert_eq!(read_back(&store, &org).await, before);
+    if history.is_some() {
+        assert_eq!(rows_in(&store, "main").await, None);
+        assert_eq!(rows_in(&store, "history").await, Some(50));
+    }
+    // New rows keep going where the reads look.
+    let org2 = OrgId::new("org_after");
+    request_logs::insert_batch(&store, logs(&org2, 3))
+        .await
+        .unwrap();
+    assert_eq!(read_back(&store, &org2).await.len(), 3);
+}
