@@ -46,25 +46,16 @@ async fn read_back(store: &Store, org: &OrgId) -> Vec<String> {
 
 /// Rows of the history table in `schema` (`None`: no such table there), through the pool.
 async fn rows_in(store: &Store, schema: &str) -> Option<i64> {
-    let table = store
-        .conn()
-        .query_one_raw(Statement::from_string(
-            DbBackend::Sqlite,
-            format!("SELECT 1 AS found FROM {schema}.sqlite_master WHERE name = 'request_logs'"),
-        ))
-        .await
-        .unwrap();
-    table.as_ref()?;
-    let count = store
-        .conn()
-        .query_one_raw(Statement::from_string(
-            DbBackend::Sqlite,
-            format!("SELECT count(*) AS n FROM {schema}.request_logs"),
-        ))
-        .await
-        .unwrap()
-        .unwrap();
-    Some(count.try_get("", "n").unwrap())
+    let table = format!("SELECT 1 AS n FROM {schema}.sqlite_master WHERE name = 'request_logs'");
+    sql_one(store, &table).await?;
+    let count = format!("SELECT count(*) AS n FROM {schema}.request_logs");
+    Some(sql_one(store, &count).await?.try_get("", "n").unwrap())
+}
+
+/// The one row (if any) of a raw SQLite query through the pool.
+async fn sql_one(store: &Store, sql: &str) -> Option<sea_orm::QueryResult> {
+    let statement = Statement::from_string(DbBackend::Sqlite, sql);
+    store.conn().query_one_raw(statement).await.unwrap()
 }
 
 /// A migrated store on a database of its own, and the history file's path (SQLite only).
@@ -139,17 +130,14 @@ async fn the_migration_moves_existing_rows_both_ways_and_finishes_a_cut_move() {
 
         // A move cut by a crash: the history file's commit landed (its table, with the
         // first 20 rows), the database file's did not (the table still there, whole).
-        let sql: String = store
-            .conn()
-            .query_one_raw(Statement::from_string(
-                DbBackend::Sqlite,
-                "SELECT sql FROM main.sqlite_master WHERE name = 'request_logs'",
-            ))
-            .await
-            .unwrap()
-            .unwrap()
-            .try_get("", "sql")
-            .unwrap();
+        let sql: String = sql_one(
+            &store,
+            "SELECT sql FROM main.sqlite_master WHERE name = 'request_logs'",
+        )
+        .await
+        .unwrap()
+        .try_get("", "sql")
+        .unwrap();
         let create = sql.replacen(
             "CREATE TABLE \"request_logs\"",
             "CREATE TABLE history.\"request_logs\"",
