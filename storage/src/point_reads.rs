@@ -192,10 +192,12 @@ pub(crate) fn sqlite_file(url: &str) -> Option<PathBuf> {
     sqlite_path(url).filter(|path| path.is_file())
 }
 
-/// The path of the database file that a SQLite `url` names (which may not exist yet).
+/// The path of the database file that a SQLite `url` names (which may not exist yet);
+/// `None` for PostgreSQL and for an in-memory database, whose "filename" sqlx makes up
+/// (`file:sqlx-in-memory-N` for `sqlite::memory:`) and which no file stands for.
 pub(crate) fn sqlite_path(url: &str) -> Option<PathBuf> {
     use std::str::FromStr as _;
-    if !url.starts_with("sqlite:") || url.contains("mode=memory") {
+    if !url.starts_with("sqlite:") || url.contains(":memory:") || url.contains("mode=memory") {
         return None;
     }
     let options = sea_orm::sqlx::sqlite::SqliteConnectOptions::from_str(url).ok()?;
@@ -373,7 +375,29 @@ fn columns<E: EntityTrait>() -> Arc<[Column]> {
 
 #[cfg(test)]
 mod tests {
-    use super::Kind;
+    use super::{Kind, sqlite_path};
+    use std::path::Path;
+
+    #[test]
+    fn only_a_database_file_has_a_path() {
+        assert_eq!(
+            sqlite_path("sqlite://data/asteri.db?mode=rwc").as_deref(),
+            Some(Path::new("data/asteri.db"))
+        );
+        assert_eq!(
+            sqlite_path("sqlite:///tmp/a.db").as_deref(),
+            Some(Path::new("/tmp/a.db"))
+        );
+        for memory in [
+            "sqlite::memory:",
+            "sqlite://:memory:",
+            "sqlite://shared?mode=memory",
+            "sqlite://file::memory:?cache=shared",
+            "postgres://postgres@127.0.0.1/test",
+        ] {
+            assert_eq!(sqlite_path(memory), None, "{memory}");
+        }
+    }
     use rusqlite::types::ValueRef;
     use sea_orm::Value;
 

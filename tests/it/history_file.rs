@@ -1,7 +1,8 @@
 //! The request history's own file on SQLite (`storage/src/history_file.rs`, migration
 //! `m20261204_000017_history_in_its_own_file`): the rows are in `<database>-history` and
 //! not in the database file, both write paths and every read find them there, and the
-//! migration moves existing rows both ways, finishing a move that a crash cut in two.
+//! migration moves existing rows both ways, finishing a move that a crash cut in two; an
+//! in-memory database keeps its history in itself and makes no file.
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
@@ -166,4 +167,28 @@ async fn the_migration_moves_existing_rows_both_ways_and_finishes_a_cut_move() {
         .await
         .unwrap();
     assert_eq!(read_back(&store, &org2).await.len(), 3);
+}
+
+#[tokio::test]
+async fn an_in_memory_database_keeps_its_history_in_itself() {
+    let store = Store::connect("sqlite::memory:").await.unwrap();
+    store.migrate().await.unwrap();
+    let org = OrgId::new("org_memory");
+    request_logs::insert_batch(&store, logs(&org, 3))
+        .await
+        .unwrap();
+    assert_eq!(read_back(&store, &org).await.len(), 3);
+    assert_eq!(rows_in(&store, "main").await, Some(3));
+    let attached = sql_one(
+        &store,
+        "SELECT 1 AS n FROM pragma_database_list WHERE name = 'history'",
+    );
+    assert!(attached.await.is_none());
+    // No file was made for it: sqlx names an in-memory database `file:sqlx-in-memory-N`.
+    let strays: Vec<_> = std::fs::read_dir(".")
+        .unwrap()
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.contains("sqlx-in-memory"))
+        .collect();
+    assert_eq!(strays, Vec::<String>::new());
 }
