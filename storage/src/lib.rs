@@ -189,9 +189,10 @@ async fn stable_plans(
 /// half of the mutex acquisitions of a REST GET (45 -> 23) and 1.2% of its instructions
 /// (callgrind, hot-path bench; in time within the machine's noise, the mutex was rarely
 /// contended). Nothing here reads those statistics (`sqlite3_memory_used`,
-/// `sqlite3_status`), and SQLite's own recommended options turn them off. The setting is taken only before SQLite initializes: a later call is refused
-/// with `SQLITE_MISUSE` and changes nothing, which is harmless (a test process connects
-/// many stores; the first call wins).
+/// `sqlite3_status`), and SQLite's own recommended options turn them off. The setting is
+/// taken only before SQLite initializes: a later call is refused with `SQLITE_MISUSE` and
+/// changes nothing, which is harmless (a test process connects many stores; the first
+/// call wins).
 fn sqlite_process_config() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -278,6 +279,7 @@ impl Store {
         }
         // A database file keeps the request history in a file of its own (`history_file`).
         let history = point_reads::sqlite_path(url).map(|main| history_file::path_for(&main));
+        let attached = history.clone();
         let mut options = ConnectOptions::new(url.to_owned());
         options
             .max_connections(if url.starts_with("sqlite:") { 8 } else { 20 })
@@ -302,7 +304,7 @@ impl Store {
                     .statement_cache_capacity(STATEMENT_CACHE)
             })
             .map_sqlx_sqlite_pool_opts(move |pool| {
-                let history = history.clone();
+                let history = attached.clone();
                 pool.after_connect(move |conn, _| {
                     let history = history.clone();
                     Box::pin(async move {
@@ -316,18 +318,18 @@ impl Store {
             })
             .map_sqlx_postgres_opts(|o| o.statement_cache_capacity(STATEMENT_CACHE));
         let db = Database::connect(options).await?;
-        // After the connect: sqlx has created the file if the URL asked it to. Read once
-        // for both connections of the store's own.
-        let file = point_reads::sqlite_file(url);
+        // After the connect: sqlx has created the file if the URL asked it to, and the
+        // pool's first connection the history file beside it. Read once for both
+        // connections of the store's own.
+        let files = point_reads::sqlite_file(url).zip(history);
         Ok(Self {
             db,
             deliveries: Default::default(),
             handoff: Default::default(),
-            point_reads: file
-                .clone()
-                .map(|path| std::sync::Arc::new(point_reads::PointReads::for_path(path))),
-            batch_writes: file.map(|path| {
-                let history = history_file::path_for(&path);
+            point_reads: files.clone().map(|(path, history)| {
+                std::sync::Arc::new(point_reads::PointReads::for_path(path, history))
+            }),
+            batch_writes: files.map(|(_, history)| {
                 std::sync::Arc::new(batch_writes::BatchWrites::for_path(history))
             }),
         })

@@ -62,6 +62,8 @@ pub struct Fallback;
 #[derive(Debug)]
 pub struct PointReads {
     path: PathBuf,
+    /// The store's history file, attached to each connection (`history_file`).
+    history: PathBuf,
     idle: Mutex<Vec<Reader>>,
     /// Connections open now (idle and in use).
     open: AtomicUsize,
@@ -92,10 +94,11 @@ pub struct PointReadStats {
 }
 
 impl PointReads {
-    /// For the file of a SQLite store ([`sqlite_file`]).
-    pub(crate) fn for_path(path: PathBuf) -> Self {
+    /// For the file of a SQLite store ([`sqlite_file`]) and its history file.
+    pub(crate) fn for_path(path: PathBuf, history: PathBuf) -> Self {
         Self {
             path,
+            history,
             idle: Mutex::new(Vec::new()),
             open: AtomicUsize::new(0),
             answered: AtomicU64::new(0),
@@ -123,7 +126,7 @@ impl PointReads {
         )?;
         conn.busy_timeout(std::time::Duration::ZERO)?;
         // The same schema as the pool's connections, though no point read is of the history.
-        crate::history_file::attach(&conn, &crate::history_file::path_for(&self.path))?;
+        crate::history_file::attach(&conn, &self.history)?;
         conn.pragma_update(None, "query_only", true)?;
         // Every history commit by another connection empties this connection's page
         // cache, so pages were read again with `pread` (0.87 a REST GET); mapped, the

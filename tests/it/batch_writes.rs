@@ -82,7 +82,7 @@ async fn stored(store: &Store, org: &OrgId) -> Vec<Vec<String>> {
         .collect()
 }
 
-async fn read_back(store: &Store, org: &OrgId) -> Vec<RequestLog> {
+pub(crate) async fn read_back(store: &Store, org: &OrgId) -> Vec<RequestLog> {
     let query = PageQuery {
         limit: 100,
         starting_after: None,
@@ -96,7 +96,7 @@ async fn read_back(store: &Store, org: &OrgId) -> Vec<RequestLog> {
 }
 
 /// A migrated store on a database of its own (kept while the folder lives).
-async fn migrated() -> (tempfile::TempDir, Store) {
+pub(crate) async fn migrated() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::connect(&own_database_url(&dir).await).await.unwrap();
     store.migrate().await.unwrap();
@@ -174,7 +174,7 @@ async fn a_batch_that_fails_here_goes_through_sqlx_whole_or_not_at_all() {
 
 /// More rows than one multi-row statement holds (`storage::batch_writes::CHUNK`, 32): two
 /// whole statements and a rest of single rows, all in the batch's one transaction.
-fn many(org: &OrgId, tag: &str, n: usize) -> Vec<RequestLog> {
+pub(crate) fn many(org: &OrgId, tag: &str, n: usize) -> Vec<RequestLog> {
     (0..n)
         .map(|i| {
             let mut row = rows(org, tag)[i % 3].clone();

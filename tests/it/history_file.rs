@@ -6,44 +6,9 @@
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
-use storage::{
-    Db, OrgId, PageQuery, Store,
-    request_logs::{self, RequestLog, RequestLogFilter},
-};
+use storage::{Db, OrgId, Store, request_logs};
 
-use crate::helpers::own_database_url;
-
-fn logs(org: &OrgId, n: usize) -> Vec<RequestLog> {
-    (0..n)
-        .map(|i| RequestLog {
-            id: request_logs::new_log_id(),
-            organization_id: org.as_str().to_owned(),
-            request_id: format!("req_{i:03}"),
-            method: "GET".into(),
-            path: format!("/api/public/v1/customers/cus_{i}"),
-            status_code: 200,
-            duration_ms: 1,
-            ip: "127.0.0.1".into(),
-            key_id: "key_a".into(),
-            request_body: String::new(),
-            response_body: "{}".into(),
-            created_at: chrono::Utc::now(),
-        })
-        .collect()
-}
-
-async fn read_back(store: &Store, org: &OrgId) -> Vec<String> {
-    let query = PageQuery {
-        limit: 100,
-        starting_after: None,
-    };
-    let page = request_logs::list(store, org, &RequestLogFilter::default(), &query)
-        .await
-        .unwrap();
-    let mut ids: Vec<String> = page.items.into_iter().map(|l| l.request_id).collect();
-    ids.sort();
-    ids
-}
+use crate::batch_writes::{many, read_back};
 
 /// Rows of the history table in `schema` (`None`: no such table there), through the pool.
 async fn rows_in(store: &Store, schema: &str) -> Option<i64> {
@@ -61,10 +26,7 @@ async fn sql_one(store: &Store, sql: &str) -> Option<sea_orm::QueryResult> {
 
 /// A migrated store on a database of its own, and the history file's path (SQLite only).
 async fn migrated() -> (tempfile::TempDir, Store, Option<std::path::PathBuf>) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = own_database_url(&dir).await;
-    let store = Store::connect(&url).await.unwrap();
-    store.migrate().await.unwrap();
+    let (dir, store) = crate::batch_writes::migrated().await;
     let history = (!store.is_postgres()).then(|| dir.path().join("asteri.db-history"));
     (dir, store, history)
 }
@@ -73,7 +35,7 @@ async fn migrated() -> (tempfile::TempDir, Store, Option<std::path::PathBuf>) {
 async fn the_history_lives_in_its_own_file() {
     let (_dir, store, history) = migrated().await;
     let org = OrgId::new("org_file");
-    let all = logs(&org, 40);
+    let all = many(&org, "f", 40);
     let (ours, sqlx) = all.split_at(33);
     request_logs::insert_batch(&store, ours.to_vec())
         .await
@@ -117,7 +79,7 @@ async fn the_history_lives_in_its_own_file() {
 async fn the_migration_moves_existing_rows_both_ways_and_finishes_a_cut_move() {
     let (_dir, store, history) = migrated().await;
     let org = OrgId::new("org_moved");
-    request_logs::insert_batch(&store, logs(&org, 50))
+    request_logs::insert_batch(&store, many(&org, "f", 50))
         .await
         .unwrap();
     let before = read_back(&store, &org).await;
@@ -163,7 +125,7 @@ async fn the_migration_moves_existing_rows_both_ways_and_finishes_a_cut_move() {
     }
     // New rows keep going where the reads look.
     let org2 = OrgId::new("org_after");
-    request_logs::insert_batch(&store, logs(&org2, 3))
+    request_logs::insert_batch(&store, many(&org2, "f", 3))
         .await
         .unwrap();
     assert_eq!(read_back(&store, &org2).await.len(), 3);
@@ -174,7 +136,7 @@ async fn an_in_memory_database_keeps_its_history_in_itself() {
     let store = Store::connect("sqlite::memory:").await.unwrap();
     store.migrate().await.unwrap();
     let org = OrgId::new("org_memory");
-    request_logs::insert_batch(&store, logs(&org, 3))
+    request_logs::insert_batch(&store, many(&org, "f", 3))
         .await
         .unwrap();
     assert_eq!(read_back(&store, &org).await.len(), 3);
