@@ -53,7 +53,7 @@ pub(crate) struct Cell {
 
 /// The CPU time a process used so far (all its threads, user and system), in clock ticks
 /// of `/proc` (`USER_HZ`, 100 a second on Linux).
-fn cpu_ticks(pid: u32) -> Option<u64> {
+pub(crate) fn cpu_ticks(pid: u32) -> Option<u64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // Fields after the command name (which may hold spaces), from the 3rd: utime is the
     // 14th field, stime the 15th.
@@ -63,7 +63,7 @@ fn cpu_ticks(pid: u32) -> Option<u64> {
 }
 
 /// Microseconds in one `/proc` clock tick.
-const TICK_US: f64 = 10_000.0;
+pub(crate) const TICK_US: f64 = 10_000.0;
 
 pub(crate) struct Load {
     pub(crate) server: (std::net::SocketAddr, std::net::SocketAddr),

@@ -27,7 +27,8 @@
 //! hyper's HTTP/1.1 client, one connection per task; gRPC on tonic, one HTTP/2 connection
 //! (channel) per task. Both generators share the server's two cores, so the absolute
 //! figures are lower than wrk's or h2load's; the ratios, measured in one run, are the
-//! comparison the issue asks for.
+//! comparison the issue asks for. When wrk and h2load are installed, the health and GET
+//! rows are measured with them too (`tools.rs`), as the issue's baseline was.
 
 use std::{
     process::Stdio,
@@ -44,6 +45,7 @@ use tokio::io::AsyncBufReadExt as _;
 
 mod clients;
 mod load;
+mod tools;
 
 use clients::Rest;
 use load::{Cell, Load, median, row};
@@ -369,6 +371,44 @@ async fn main() -> anyhow::Result<()> {
         ops.iter().position(|&o| o == Op::Get),
     ) {
         print_ratios(&rounds, &medians, health, get);
+    }
+
+    // The issue's tools on the health and GET cells, when installed (`tools.rs`).
+    let tool_ops = [Op::Health, Op::Get];
+    let tools = match callgrind {
+        Some(_) => None,
+        None if tool_ops.iter().all(|op| ops.contains(op)) => {
+            tools::Tools::find(dir.path(), &load.ids[0])?
+        }
+        None => None,
+    };
+    if let Some(tools) = tools {
+        let mut tool_rounds: Vec<Vec<(Op, Cell, Cell)>> = Vec::new();
+        for _ in 0..rounds.len() {
+            let mut cells = Vec::new();
+            for op in tool_ops {
+                let rest = tools.cell(&load, Door::Rest, op).await?;
+                let grpc = tools.cell(&load, Door::Grpc, op).await?;
+                cells.push((op, rest, grpc));
+            }
+            tool_rounds.push(cells);
+        }
+        println!(
+            "The same two rows with the issue's tools: wrk (REST, HTTP/1.1) and h2load (gRPC, HTTP/2, one stream a connection), {connections} connections, after the cells above, {} round(s); GET by id reads one customer",
+            tool_rounds.len()
+        );
+        let medians: Vec<(Cell, Cell)> = (0..tool_ops.len())
+            .map(|i| {
+                (
+                    Cell::median(tool_rounds.iter().map(|r| r[i].1)),
+                    Cell::median(tool_rounds.iter().map(|r| r[i].2)),
+                )
+            })
+            .collect();
+        for (op, &(rest, grpc)) in tool_ops.iter().zip(&medians) {
+            println!("{}", row(op.label(), rest, grpc));
+        }
+        print_ratios(&tool_rounds, &medians, 0, 1);
     }
 
     if let Some((first, last)) = memory {
