@@ -353,25 +353,7 @@ async fn main() -> anyhow::Result<()> {
         "REST/gRPC"
     );
     println!("|{:-<28}|{:-<33}|{:-<33}|{:-<10}|", "", "", "", "");
-    // Each operation's REST and gRPC cells, every figure the median of the rounds'.
-    let medians: Vec<(Cell, Cell)> = (0..ops.len())
-        .map(|i| {
-            (
-                Cell::median(rounds.iter().map(|r| r[i].1)),
-                Cell::median(rounds.iter().map(|r| r[i].2)),
-            )
-        })
-        .collect();
-    for (op, &(rest, grpc)) in ops.iter().zip(&medians) {
-        println!("{}", row(op.label(), rest, grpc));
-    }
-    // The ratios need both the health and the GET rows; the memory phase does not.
-    if let (Some(health), Some(get)) = (
-        ops.iter().position(|&o| o == Op::Health),
-        ops.iter().position(|&o| o == Op::Get),
-    ) {
-        print_ratios(&rounds, &medians, health, get);
-    }
+    report(&rounds);
 
     // The tools on the health and GET cells, when installed (`tools.rs`).
     let tool_ops = [Op::Health, Op::Get];
@@ -397,18 +379,7 @@ async fn main() -> anyhow::Result<()> {
             "The same two rows with the issue's tools: wrk (REST, HTTP/1.1) and h2load (gRPC, HTTP/2, one stream a connection), {connections} connections, after the cells above, {} round(s); GET by id reads one customer",
             tool_rounds.len()
         );
-        let medians: Vec<(Cell, Cell)> = (0..tool_ops.len())
-            .map(|i| {
-                (
-                    Cell::median(tool_rounds.iter().map(|r| r[i].1)),
-                    Cell::median(tool_rounds.iter().map(|r| r[i].2)),
-                )
-            })
-            .collect();
-        for (op, &(rest, grpc)) in tool_ops.iter().zip(&medians) {
-            println!("{}", row(op.label(), rest, grpc));
-        }
-        print_ratios(&tool_rounds, &medians, 0, 1);
+        report(&tool_rounds);
     }
 
     if let Some((first, last)) = memory {
@@ -431,6 +402,31 @@ async fn main() -> anyhow::Result<()> {
     server.child.start_kill()?;
     server.child.wait().await?;
     Ok(())
+}
+
+/// Each operation's row, every figure the median of the rounds', then the ratios
+/// (they need both the health and the GET rows; the memory phase does not).
+fn report(rounds: &[Vec<(Op, Cell, Cell)>]) {
+    let ops: Vec<Op> = rounds
+        .first()
+        .map_or_else(Vec::new, |r| r.iter().map(|c| c.0).collect());
+    let medians: Vec<(Cell, Cell)> = (0..ops.len())
+        .map(|i| {
+            (
+                Cell::median(rounds.iter().map(|r| r[i].1)),
+                Cell::median(rounds.iter().map(|r| r[i].2)),
+            )
+        })
+        .collect();
+    for (op, &(rest, grpc)) in ops.iter().zip(&medians) {
+        println!("{}", row(op.label(), rest, grpc));
+    }
+    if let (Some(health), Some(get)) = (
+        ops.iter().position(|&o| o == Op::Health),
+        ops.iter().position(|&o| o == Op::Get),
+    ) {
+        print_ratios(rounds, &medians, health, get);
+    }
 }
 
 /// The three ratios (each the median of the rounds' own), and the same comparisons

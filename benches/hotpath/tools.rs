@@ -125,6 +125,10 @@ impl Tools {
                 c
             }
         };
+        // The per-request log of this run only, whether h2load appends or truncates.
+        if door == Door::Grpc {
+            let _ = std::fs::remove_file(self.log());
+        }
         let before = cpu_ticks(load.server_pid);
         let out = command.output().await.context("running wrk or h2load")?;
         let after = cpu_ticks(load.server_pid);
