@@ -63,7 +63,24 @@ pub(crate) fn cpu_ticks(pid: u32) -> Option<u64> {
 }
 
 /// Microseconds in one `/proc` clock tick.
-pub(crate) const TICK_US: f64 = 10_000.0;
+const TICK_US: f64 = 10_000.0;
+
+/// The server's CPU time per request, in microseconds, between two [`cpu_ticks`] readings
+/// (0 when either could not be read or nothing was answered).
+pub(crate) fn cpu_us(before: Option<u64>, after: Option<u64>, requests: f64) -> f64 {
+    match (before, after) {
+        (Some(a), Some(b)) if requests > 0.0 => (b - a) as f64 * TICK_US / requests,
+        _ => 0.0,
+    }
+}
+
+/// The `p`th percentile of latencies in microseconds, sorted, in milliseconds.
+pub(crate) fn percentile_ms(sorted_micros: &[u32], p: usize) -> f64 {
+    let last = sorted_micros.len().saturating_sub(1);
+    sorted_micros
+        .get((sorted_micros.len() * p / 100).min(last))
+        .map_or(0.0, |&v| f64::from(v) / 1000.0)
+}
 
 pub(crate) struct Load {
     pub(crate) server: (std::net::SocketAddr, std::net::SocketAddr),
@@ -217,17 +234,12 @@ impl Load {
             errors += e;
         }
         all.sort_unstable();
-        let at = |p: usize| all[(all.len() * p / 100).min(all.len() - 1)] as f64 / 1000.0;
-        let cpu_us = match (cpu_start, cpu_end) {
-            (Some(a), Some(b)) if !all.is_empty() => (b - a) as f64 * TICK_US / all.len() as f64,
-            _ => 0.0,
-        };
         Ok(Cell {
             rate: all.len() as f64 / self.seconds.as_secs_f64(),
-            p50: at(50),
-            p99: at(99),
+            p50: percentile_ms(&all, 50),
+            p99: percentile_ms(&all, 99),
             errors,
-            cpu_us,
+            cpu_us: cpu_us(cpu_start, cpu_end, all.len() as f64),
         })
     }
 

@@ -13,13 +13,10 @@
 //! C the bench's connections and S its seconds (whole, at least 1). GET by id reads one
 //! customer (the first seeded; a point read costs the same for any id). The gRPC requests
 //! are the serialized messages in files; h2load sees only HTTP statuses, not
-//! `grpc-status`, so the bench's own tonic cells (run first) are what shows that these
-//! calls succeed, and [`Tools::check`] asks once before the cells.
+//! `grpc-status`, so the bench's own tonic cells (run first, with the same tenant and
+//! customer) are what shows that these calls succeed.
 
-use std::{
-    path::{Path, PathBuf},
-    time::Duration,
-};
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use prost::Message as _;
@@ -27,7 +24,7 @@ use proto::v1::GetCustomerRequest;
 
 use crate::{
     Door, Op,
-    load::{Cell, Load, TICK_US, cpu_ticks},
+    load::{Cell, Load, cpu_ticks, cpu_us, percentile_ms},
 };
 
 pub(crate) struct Tools {
@@ -82,8 +79,31 @@ impl Tools {
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
         let seconds = load.seconds.as_secs_f64().round().max(1.0) as u64;
         let connections = load.connections.to_string();
-        let (key, org) = (&load.plain.key, &load.plain.org);
-        let mut command = match door {
+        // What each door sends for the operation: REST path, gRPC method and body file;
+        // GET by id carries the tenant's credentials (the health routes need none).
+        let ((path, method, body), credentials) = match op {
+            Op::Health => (
+                (
+                    "/healthz".to_owned(),
+                    "/grpc.health.v1.Health/Check",
+                    "health.grpc",
+                ),
+                vec![],
+            ),
+            Op::Get => (
+                (
+                    format!("/api/public/v1/customers/{}", self.id),
+                    "/asteri.v1.CustomersService/GetCustomer",
+                    "get.grpc",
+                ),
+                vec![
+                    format!("x-api-key: {}", load.plain.key),
+                    format!("x-organization-id: {}", load.plain.org),
+                ],
+            ),
+            _ => anyhow::bail!("the tools run only the health and GET cells"),
+        };
+        let (mut command, url) = match door {
             Door::Rest => {
                 let mut c = tokio::process::Command::new(&self.wrk);
                 c.arg(format!("-t{threads}")).args([
@@ -93,38 +113,23 @@ impl Tools {
                     &format!("{seconds}s"),
                     "--latency",
                 ]);
-                let path = match op {
-                    Op::Health => "/healthz".to_owned(),
-                    Op::Get => {
-                        c.args(["-H", &format!("x-api-key: {key}")])
-                            .args(["-H", &format!("x-organization-id: {org}")]);
-                        format!("/api/public/v1/customers/{}", self.id)
-                    }
-                    _ => anyhow::bail!("the tools run only the health and GET cells"),
-                };
-                c.arg(format!("http://{}{path}", load.server.0));
-                c
+                (c, format!("http://{}{path}", load.server.0))
             }
             Door::Grpc => {
                 let mut c = tokio::process::Command::new(&self.h2load);
                 c.arg(format!("-t{threads}"))
                     .args(["-c", &connections, "-m", "1", "-D", &seconds.to_string()])
                     .args(["-H", "content-type: application/grpc", "-H", "te: trailers"])
-                    .arg(format!("--log-file={}", self.log().display()));
-                let (body, path) = match op {
-                    Op::Health => ("health.grpc", "/grpc.health.v1.Health/Check"),
-                    Op::Get => {
-                        c.args(["-H", &format!("x-api-key: {key}")])
-                            .args(["-H", &format!("x-organization-id: {org}")]);
-                        ("get.grpc", "/asteri.v1.CustomersService/GetCustomer")
-                    }
-                    _ => anyhow::bail!("the tools run only the health and GET cells"),
-                };
-                c.arg("-d").arg(self.dir.join(body));
-                c.arg(format!("http://{}{path}", load.server.1));
-                c
+                    .arg(format!("--log-file={}", self.log().display()))
+                    .arg("-d")
+                    .arg(self.dir.join(body));
+                (c, format!("http://{}{method}", load.server.1))
             }
         };
+        for header in &credentials {
+            command.args(["-H", header]);
+        }
+        command.arg(url);
         // The per-request log of this run only, whether h2load appends or truncates.
         if door == Door::Grpc {
             let _ = std::fs::remove_file(self.log());
@@ -139,10 +144,7 @@ impl Tools {
             Door::Grpc => h2load_cell(&text, &std::fs::read_to_string(self.log())?)?,
         };
         // The tool's own start and stop are inside the bracket: its whole run is the window.
-        if let (Some(a), Some(b)) = (before, after) {
-            let requests = cell.rate * seconds as f64;
-            cell.cpu_us = (b - a) as f64 * TICK_US / requests.max(1.0);
-        }
+        cell.cpu_us = cpu_us(before, after, cell.rate * seconds as f64);
         Ok(cell)
     }
 
@@ -216,20 +218,16 @@ fn h2load_cell(text: &str, log: &str) -> anyhow::Result<Cell> {
                 .sum()
         })
         .context("h2load printed no request counts")?;
-    let mut micros: Vec<u64> = log
+    let mut micros: Vec<u32> = log
         .lines()
         .filter_map(|l| l.split('\t').nth(2)?.trim().parse().ok())
         .collect();
     anyhow::ensure!(!micros.is_empty(), "h2load logged no requests");
     micros.sort_unstable();
-    let at = |p: usize| {
-        let v = micros[(micros.len() * p / 100).min(micros.len() - 1)];
-        Duration::from_micros(v).as_secs_f64() * 1000.0
-    };
     Ok(Cell {
         rate,
-        p50: at(50),
-        p99: at(99),
+        p50: percentile_ms(&micros, 50),
+        p99: percentile_ms(&micros, 99),
         errors,
         cpu_us: 0.0,
     })

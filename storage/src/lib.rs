@@ -278,7 +278,8 @@ impl Store {
             sqlite_process_config();
         }
         // A database file keeps the request history in a file of its own (`history_file`).
-        let history = point_reads::sqlite_path(url).map(|main| history_file::path_for(&main));
+        let main = point_reads::sqlite_path(url);
+        let history = main.as_deref().map(history_file::path_for);
         let attached = history.clone();
         let mut options = ConnectOptions::new(url.to_owned());
         options
@@ -321,7 +322,7 @@ impl Store {
         // After the connect: sqlx has created the file if the URL asked it to, and the
         // pool's first connection the history file beside it. Read once for both
         // connections of the store's own.
-        let files = point_reads::sqlite_file(url).zip(history);
+        let files = main.filter(|path| path.is_file()).zip(history);
         Ok(Self {
             db,
             deliveries: Default::default(),

@@ -94,7 +94,7 @@ pub struct PointReadStats {
 }
 
 impl PointReads {
-    /// For the file of a SQLite store ([`sqlite_file`]) and its history file.
+    /// For the file of a SQLite store ([`sqlite_path`], once it exists) and its history file.
     pub(crate) fn for_path(path: PathBuf, history: PathBuf) -> Self {
         Self {
             path,
@@ -186,13 +186,6 @@ impl PointReads {
         }
         found
     }
-}
-
-/// The database file of a `sqlite:` URL naming a file that exists (sqlx has opened or
-/// created it); `None` for PostgreSQL and for in-memory databases, which no second
-/// connection can reach.
-pub(crate) fn sqlite_file(url: &str) -> Option<PathBuf> {
-    sqlite_path(url).filter(|path| path.is_file())
 }
 
 /// The path of the database file that a SQLite `url` names (which may not exist yet);
