@@ -129,7 +129,9 @@ impl KeyCache {
         let verdict = match self.cache.get(&digest) {
             Some((at, verdict)) if at.elapsed() < KEY_CACHE_TTL => verdict,
             _ => {
-                let verdict = self.verify(&secret, credential, request_id).await?;
+                // Boxed: the keys service's call, made once per key every 2 s, would
+                // otherwise size every request's future (see `Gateway::answer`).
+                let verdict = Box::pin(self.verify(&secret, credential, request_id)).await?;
                 self.cache.insert(digest, (Instant::now(), verdict.clone()));
                 self.failures.verified(digest, verdict.is_ok());
                 verdict

@@ -8,15 +8,23 @@ use std::marker::PhantomData;
 
 use bytes::{Buf as _, Bytes};
 use futures::Stream;
+use http::HeaderValue;
 use http::uri::PathAndQuery;
+use http_body_util::{BodyExt as _, Full, LengthLimitError, Limited};
 use prost::Message as _;
 use prost_reflect::{DynamicMessage, MessageDescriptor};
+use proto::direct;
+use tower::{Service as _, ServiceExt as _};
 
 use crate::Upstream;
 use tonic::{
     Status, Streaming,
     codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder},
 };
+
+/// tonic's default decoding limit, which the gateway's calls kept when tonic's client made
+/// them: a larger answer is refused, not read.
+const MAX_MESSAGE_BYTES: usize = 4 * 1024 * 1024;
 
 /// A failure of the gateway's side of a call, with its cause kept as the status's source
 /// (the gateway logs failures that carry one: they happened here, not in the service).
@@ -70,6 +78,7 @@ impl Incoming for DynamicMessage {
 }
 
 /// An answer as it came: the message's type and its encoding.
+#[derive(Debug)]
 pub struct Encoded {
     pub descriptor: MessageDescriptor,
     pub bytes: Bytes,
@@ -159,6 +168,12 @@ async fn ready(
 }
 
 /// One unary call of `grpc_path` (`/pkg.Service/Method`); its answer as it came.
+///
+/// Sent without tonic's client: the request is one framed message in a full body and the
+/// answer's body is read whole, which is all a unary call needs; tonic's client would
+/// stream both through encoders and decoders with buffers of their own. The wire is the
+/// same gRPC (the remote upstreams are tonic servers), and so are the statuses: a
+/// trailers-only refusal, `grpc-status` in the trailers, or the HTTP status's mapping.
 pub async fn unary(
     channel: Upstream,
     grpc_path: &str,
@@ -167,12 +182,89 @@ pub async fn unary(
 ) -> Result<Encoded, Status> {
     let span = crate::trace::take(&mut request);
     crate::trace::run(span, async move {
-        let (mut grpc, path) = ready(channel, grpc_path).await?;
-        grpc.unary(request, path, DynamicCodec::new(output))
+        let path = PathAndQuery::try_from(grpc_path)
+            .map_err(|e| local("the RPC path is not a valid URI path", e))?;
+        let (metadata, extensions, message) = request.into_parts();
+        let body = Full::new(direct::frame(&message.encode_to_vec()));
+        let mut call = http::Request::new(tonic::body::Body::new(body));
+        *call.method_mut() = http::Method::POST;
+        *call.uri_mut() = http::Uri::from(path);
+        *call.version_mut() = http::Version::HTTP_2;
+        *call.headers_mut() = metadata.into_headers();
+        let headers = call.headers_mut();
+        headers.insert(http::header::TE, HeaderValue::from_static("trailers"));
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/grpc"),
+        );
+        *call.extensions_mut() = extensions;
+        let mut channel = channel;
+        let ready = channel.ready().await.map_err(|e| {
+            let mut status = Status::unavailable("the upstream service is not reachable");
+            status.set_source(std::sync::Arc::new(e));
+            status
+        })?;
+        let answer = ready
+            .call(call)
             .await
-            .map(tonic::Response::into_inner)
+            .map_err(|e| Status::from_error(e.into()))?;
+        read_unary(answer, output).await
     })
     .await
+}
+
+/// The one message of a unary answer, or its status.
+async fn read_unary(
+    answer: http::Response<tonic::body::Body>,
+    output: MessageDescriptor,
+) -> Result<Encoded, Status> {
+    let (parts, body) = answer.into_parts();
+    // A refusal before any message: the status is in the head (trailers-only).
+    let head = Status::from_header_map(&parts.headers);
+    if let Some(status) = head.filter(|s| s.code() != tonic::Code::Ok) {
+        return Err(status);
+    }
+    let collected = Limited::new(body, MAX_MESSAGE_BYTES + direct::PREFIX_BYTES)
+        .collect()
+        .await
+        .map_err(|e| match e.downcast::<Status>() {
+            Ok(status) => *status,
+            Err(e) if e.is::<LengthLimitError>() => Status::out_of_range(format!(
+                "the answer is larger than {MAX_MESSAGE_BYTES} bytes"
+            )),
+            Err(e) => Status::from_error(e),
+        })?;
+    let status = collected.trailers().and_then(Status::from_header_map);
+    match status.or_else(|| Status::from_header_map(&parts.headers)) {
+        Some(status) if status.code() == tonic::Code::Ok => {}
+        Some(status) => return Err(status),
+        None => return Err(missing_status(parts.status)),
+    }
+    let bytes = direct::unframe(&collected.to_bytes())
+        .map_err(|e| local("the answer is not one message", e))?;
+    Ok(Encoded {
+        descriptor: output,
+        bytes,
+    })
+}
+
+/// An answer that ended without a `grpc-status`: gRPC's mapping of its HTTP status.
+fn missing_status(status: http::StatusCode) -> Status {
+    use http::StatusCode as H;
+    let code = match status {
+        H::BAD_REQUEST => tonic::Code::Internal,
+        H::UNAUTHORIZED => tonic::Code::Unauthenticated,
+        H::FORBIDDEN => tonic::Code::PermissionDenied,
+        H::NOT_FOUND => tonic::Code::Unimplemented,
+        H::TOO_MANY_REQUESTS | H::BAD_GATEWAY | H::SERVICE_UNAVAILABLE | H::GATEWAY_TIMEOUT => {
+            tonic::Code::Unavailable
+        }
+        _ => tonic::Code::Unknown,
+    };
+    Status::new(
+        code,
+        format!("the upstream answered HTTP {status} without a gRPC status"),
+    )
 }
 
 /// One client-streaming call: the frames of `request` go out as they come.
@@ -212,4 +304,164 @@ pub async fn server_streaming(
             .map(tonic::Response::into_inner)
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use http_body_util::BodyExt as _;
+    use tonic::Code;
+
+    use super::*;
+
+    fn output() -> MessageDescriptor {
+        proto::schema()
+            .method_by_path("/asteri.v1.CustomersService/GetCustomer")
+            .expect("in the contract")
+            .descriptor
+            .output()
+    }
+
+    fn answer(
+        status: http::StatusCode,
+        headers: &[(&'static str, &'static str)],
+        body: Bytes,
+        trailers: &[(&'static str, &'static str)],
+    ) -> http::Response<tonic::body::Body> {
+        let mut map = http::HeaderMap::new();
+        for (k, v) in trailers {
+            map.insert(*k, HeaderValue::from_static(v));
+        }
+        let with = !trailers.is_empty();
+        let body = Full::new(body)
+            .with_trailers(async move { with.then_some(Ok::<_, std::convert::Infallible>(map)) });
+        let mut response = http::Response::new(tonic::body::Body::new(body));
+        *response.status_mut() = status;
+        for (k, v) in headers {
+            response
+                .headers_mut()
+                .insert(*k, HeaderValue::from_static(v));
+        }
+        response
+    }
+
+    #[tokio::test]
+    async fn an_answer_is_its_one_message() {
+        let ok = answer(
+            http::StatusCode::OK,
+            &[],
+            direct::frame(b"\x0a\x03cus"),
+            &[("grpc-status", "0")],
+        );
+        let encoded = read_unary(ok, output()).await.unwrap();
+        assert_eq!(&encoded.bytes[..], b"\x0a\x03cus");
+        let decoded = encoded.decode().unwrap();
+        assert_eq!(
+            decoded.get_field_by_name("id").unwrap().as_str(),
+            Some("cus")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_refusal_is_its_status() {
+        let trailers_only = answer(
+            http::StatusCode::OK,
+            &[
+                ("grpc-status", "5"),
+                ("grpc-message", "no%20such%20customer"),
+            ],
+            Bytes::new(),
+            &[],
+        );
+        let status = read_unary(trailers_only, output()).await.unwrap_err();
+        assert_eq!(status.code(), Code::NotFound);
+        assert_eq!(status.message(), "no such customer");
+
+        let in_trailers = answer(
+            http::StatusCode::OK,
+            &[],
+            Bytes::new(),
+            &[("grpc-status", "7"), ("grpc-message", "denied")],
+        );
+        let status = read_unary(in_trailers, output()).await.unwrap_err();
+        assert_eq!(status.code(), Code::PermissionDenied);
+    }
+
+    #[tokio::test]
+    async fn an_answer_without_a_status_is_mapped_from_http() {
+        let proxy = answer(
+            http::StatusCode::SERVICE_UNAVAILABLE,
+            &[],
+            Bytes::from_static(b"upstream connect error"),
+            &[],
+        );
+        let status = read_unary(proxy, output()).await.unwrap_err();
+        assert_eq!(status.code(), Code::Unavailable);
+        let cut = answer(http::StatusCode::OK, &[], direct::frame(b""), &[]);
+        assert_eq!(
+            read_unary(cut, output()).await.unwrap_err().code(),
+            Code::Unknown
+        );
+    }
+
+    #[tokio::test]
+    async fn an_ok_without_one_message_or_past_the_limit_is_refused() {
+        let empty = answer(
+            http::StatusCode::OK,
+            &[],
+            Bytes::new(),
+            &[("grpc-status", "0")],
+        );
+        let status = read_unary(empty, output()).await.unwrap_err();
+        assert_eq!(status.code(), Code::Internal);
+
+        let huge = answer(
+            http::StatusCode::OK,
+            &[],
+            direct::frame(&vec![0; MAX_MESSAGE_BYTES + 1]),
+            &[("grpc-status", "0")],
+        );
+        let status = read_unary(huge, output()).await.unwrap_err();
+        assert_eq!(status.code(), Code::OutOfRange);
+    }
+
+    #[tokio::test]
+    async fn a_call_sends_one_framed_message_with_its_metadata() {
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let record = seen.clone();
+        let upstream = crate::upstream::in_process(tower::service_fn(
+            move |request: http::Request<tonic::body::Body>| {
+                let record = record.clone();
+                async move {
+                    let (parts, body) = request.into_parts();
+                    let bytes = body.collect().await.unwrap().to_bytes();
+                    *record.lock().unwrap() = Some((parts, bytes));
+                    Ok::<_, std::convert::Infallible>(answer(
+                        http::StatusCode::OK,
+                        &[],
+                        direct::frame(b""),
+                        &[("grpc-status", "0")],
+                    ))
+                }
+            },
+        ));
+        let method = proto::schema()
+            .method_by_path("/asteri.v1.CustomersService/GetCustomer")
+            .unwrap();
+        let mut message = DynamicMessage::new(method.descriptor.input());
+        message.set_field_by_name("id", prost_reflect::Value::String("cus_1".into()));
+        let mut request = tonic::Request::new(message);
+        request
+            .metadata_mut()
+            .insert("x-organization-id", "org_1".parse().unwrap());
+        unary(upstream, &method.grpc_path, request, output())
+            .await
+            .unwrap();
+        let (parts, bytes) = seen.lock().unwrap().take().unwrap();
+        assert_eq!(parts.method, http::Method::POST);
+        assert_eq!(parts.uri.path(), method.grpc_path);
+        assert_eq!(parts.headers["content-type"], "application/grpc");
+        assert_eq!(parts.headers["te"], "trailers");
+        assert_eq!(parts.headers["x-organization-id"], "org_1");
+        assert_eq!(&bytes[..], &direct::frame(b"\x0a\x05cus_1")[..]);
+    }
 }

@@ -5,6 +5,7 @@
 //! (scopes), gRPC reflection. Nothing here knows HTTP servers or databases.
 
 pub mod credentials;
+pub mod direct;
 pub mod json;
 pub mod openapi;
 pub mod redact;

@@ -12,14 +12,12 @@ use bytes::Bytes;
 use http::HeaderValue;
 use http_body_util::{BodyExt as _, Full, Limited};
 use prost_reflect::DynamicMessage;
-use proto::{MethodInfo, schema::Deprecation};
+use proto::{MethodInfo, direct::PREFIX_BYTES, schema::Deprecation};
 use tonic::{Status, body::Body};
 
 /// tonic's default decoding limit, which the services keep: a larger unary request would be
 /// refused by the service anyway.
 const MAX_MESSAGE_BYTES: usize = 4 * 1024 * 1024;
-/// The gRPC message prefix: a compression flag and a big-endian length.
-const PREFIX_BYTES: usize = 5;
 
 /// The request, its body intact, and what the answer to it must announce.
 pub async fn inspect(
@@ -31,7 +29,19 @@ pub async fn inspect(
         return Ok((request, method.deprecation));
     }
     let (parts, body) = request.into_parts();
-    let bytes = Limited::new(body, MAX_MESSAGE_BYTES + PREFIX_BYTES)
+    let bytes = read_unary(body).await?;
+    let deprecation = match message(&bytes, method) {
+        Some(request) => method.deprecation_of_call(&request),
+        // A message that does not decode here fails in the service, which says why.
+        None => method.deprecation,
+    };
+    let body = Body::new(Full::new(bytes).map_err(|never| match never {}));
+    Ok((http::Request::from_parts(parts, body), deprecation))
+}
+
+/// The whole body of a unary call (one length-prefixed message, at most tonic's limit).
+pub(crate) async fn read_unary(body: Body) -> Result<Bytes, Status> {
+    Ok(Limited::new(body, MAX_MESSAGE_BYTES + PREFIX_BYTES)
         .collect()
         .await
         .map_err(|err| {
@@ -43,26 +53,13 @@ pub async fn inspect(
                 Status::cancelled("the request stream ended before its message")
             }
         })?
-        .to_bytes();
-    let deprecation = match message(&bytes, method) {
-        Some(request) => method.deprecation_of_call(&request),
-        // A message that does not decode here fails in the service, which says why.
-        None => method.deprecation,
-    };
-    let body = Body::new(Full::new(bytes).map_err(|never| match never {}));
-    Ok((http::Request::from_parts(parts, body), deprecation))
+        .to_bytes())
 }
 
 /// The request message of a unary call's body; `None` when compressed (the service
 /// decompresses it; only the method's own deprecation is then announced) or malformed.
 fn message(body: &Bytes, method: &MethodInfo) -> Option<DynamicMessage> {
-    let (prefix, rest) = body.split_first_chunk::<PREFIX_BYTES>()?;
-    let [compressed, length @ ..] = *prefix;
-    if compressed != 0 {
-        return None;
-    }
-    let length = usize::try_from(u32::from_be_bytes(length)).ok()?;
-    let encoded = rest.get(..length)?;
+    let encoded = proto::direct::unframe(body).ok()?;
     DynamicMessage::decode(method.descriptor.input(), encoded).ok()
 }
 

@@ -37,21 +37,12 @@ pub mod webhooks;
 use std::future::Future;
 
 use proto::v1::{
-    api_keys_service_server::ApiKeysServiceServer,
-    app_installs_service_server::AppInstallsServiceServer,
-    appointments_service_server::AppointmentsServiceServer, apps_service_server::AppsServiceServer,
-    audit_events_service_server::AuditEventsServiceServer,
-    customers_service_server::CustomersServiceServer,
-    estimates_service_server::EstimatesServiceServer, events_service_server::EventsServiceServer,
-    files_service_server::FilesServiceServer, idempotency_service_server::IdempotencyServiceServer,
-    invoices_service_server::InvoicesServiceServer, o_auth_service_server::OAuthServiceServer,
-    organizations_service_server::OrganizationsServiceServer,
-    payments_service_server::PaymentsServiceServer,
-    request_logs_service_server::RequestLogsServiceServer,
-    service_catalog_service_server::ServiceCatalogServiceServer,
-    team_members_service_server::TeamMembersServiceServer,
-    users_service_server::UsersServiceServer,
-    webhook_endpoints_service_server::WebhookEndpointsServiceServer,
+    ApiKeysServiceDirect, AppInstallsServiceDirect, AppointmentsServiceDirect, AppsServiceDirect,
+    AuditEventsServiceDirect, CustomersServiceDirect, EstimatesServiceDirect, EventsServiceDirect,
+    FilesServiceDirect, IdempotencyServiceDirect, InvoicesServiceDirect, OAuthServiceDirect,
+    OrganizationsServiceDirect, PaymentsServiceDirect, RequestLogsServiceDirect,
+    ServiceCatalogServiceDirect, TeamMembersServiceDirect, UsersServiceDirect,
+    WebhookEndpointsServiceDirect,
 };
 use storage::Store;
 use tokio::net::TcpListener;
@@ -240,8 +231,10 @@ impl Platform {
 
 /// The services of `groups`, with gRPC health (every service of each group SERVING) and
 /// reflection (v1 and v1alpha: grpcurl and Python's grpcio speak only v1alpha), unguarded:
-/// [`serve`] and [`local::local`] put the auth layer and the deadlines in front.
-pub(crate) async fn routes(platform: &Platform, groups: &[Group]) -> tonic::service::Routes {
+/// [`serve`] and [`local::local`] put the auth layer and the deadlines in front. Each
+/// service is also callable in process ([`local::Served::direct`]) through the same
+/// implementation.
+pub(crate) async fn routes(platform: &Platform, groups: &[Group]) -> local::Served {
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
     let reflection_v1 = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(proto::FILE_DESCRIPTOR_SET)
@@ -252,47 +245,48 @@ pub(crate) async fn routes(platform: &Platform, groups: &[Group]) -> tonic::serv
         .build_v1alpha()
         .expect("the embedded descriptor set is valid");
 
-    let mut routes = tonic::service::Routes::builder();
-    routes
+    let mut served = local::Served::default();
+    served
+        .routes
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha);
     for group in groups {
         match group {
             Group::Resources => {
-                routes
-                    .add_service(CustomersServiceServer::new(platform.customers()))
-                    .add_service(AuditEventsServiceServer::new(audit_log::AuditLog::new(
+                served
+                    .add(CustomersServiceDirect::serve(platform.customers()))
+                    .add(AuditEventsServiceDirect::serve(audit_log::AuditLog::new(
                         platform.store.clone(),
                     )))
-                    .add_service(TeamMembersServiceServer::new(platform.team_members()))
-                    .add_service(ServiceCatalogServiceServer::new(platform.catalog()))
-                    .add_service(AppointmentsServiceServer::new(platform.appointments()))
-                    .add_service(EstimatesServiceServer::new(platform.estimates()))
-                    .add_service(InvoicesServiceServer::new(platform.invoices()))
-                    .add_service(PaymentsServiceServer::new(platform.payments()))
-                    .add_service(FilesServiceServer::new(platform.files()));
+                    .add(TeamMembersServiceDirect::serve(platform.team_members()))
+                    .add(ServiceCatalogServiceDirect::serve(platform.catalog()))
+                    .add(AppointmentsServiceDirect::serve(platform.appointments()))
+                    .add(EstimatesServiceDirect::serve(platform.estimates()))
+                    .add(InvoicesServiceDirect::serve(platform.invoices()))
+                    .add(PaymentsServiceDirect::serve(platform.payments()))
+                    .add(FilesServiceDirect::serve(platform.files()));
             }
             Group::Keys => {
-                routes
-                    .add_service(ApiKeysServiceServer::new(platform.keys()))
-                    .add_service(OrganizationsServiceServer::new(platform.organizations()))
-                    .add_service(IdempotencyServiceServer::new(
+                served
+                    .add(ApiKeysServiceDirect::serve(platform.keys()))
+                    .add(OrganizationsServiceDirect::serve(platform.organizations()))
+                    .add(IdempotencyServiceDirect::serve(
                         idempotency::Idempotency::new(platform.store.clone()),
                     ))
-                    .add_service(RequestLogsServiceServer::new(
+                    .add(RequestLogsServiceDirect::serve(
                         request_logs::RequestLogs::new(platform.store.clone()),
                     ))
-                    .add_service(UsersServiceServer::new(platform.users()))
-                    .add_service(AppsServiceServer::new(platform.apps()))
-                    .add_service(AppInstallsServiceServer::new(platform.app_installs()))
-                    .add_service(OAuthServiceServer::new(platform.oauth()));
+                    .add(UsersServiceDirect::serve(platform.users()))
+                    .add(AppsServiceDirect::serve(platform.apps()))
+                    .add(AppInstallsServiceDirect::serve(platform.app_installs()))
+                    .add(OAuthServiceDirect::serve(platform.oauth()));
             }
             Group::Webhooks => {
                 let hooks = platform.webhooks();
-                routes
-                    .add_service(WebhookEndpointsServiceServer::new(hooks.clone()))
-                    .add_service(EventsServiceServer::new(hooks));
+                served
+                    .add(WebhookEndpointsServiceDirect::serve(hooks.clone()))
+                    .add(EventsServiceDirect::serve(hooks));
             }
         }
         // Every service the group serves reports SERVING, by the group's own list: a group
@@ -303,7 +297,7 @@ pub(crate) async fn routes(platform: &Platform, groups: &[Group]) -> tonic::serv
                 .await;
         }
     }
-    routes.routes()
+    served
 }
 
 /// Serves the given groups on `listener`, with gRPC health and reflection ([`routes`]),
@@ -315,7 +309,7 @@ pub async fn serve(
     limits: &listen::ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), tonic::transport::Error> {
-    let routes = routes(&platform, groups).await;
+    let routes = routes(&platform, groups).await.routes.routes();
     // The connection cap, TCP_NODELAY and the header-read and idle watchdog are the
     // listener's (`listen::incoming`); the HTTP/2 limits are hyper's, set through tonic.
     let incoming = listen::incoming(listener, limits.clone());

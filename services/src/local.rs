@@ -4,8 +4,35 @@
 //! [`DeadlineLayer`] and [`AuthLayer`] as a call from the network (the caller's credential is authenticated
 //! again, the scope and organization checked); only the connection layers (the listener's
 //! cap and watchdogs, `listen::TrackLayer`) have no connection to watch here.
+//!
+//! Behind the layers, [`Dispatch`] hands a unary RPC of the contract to its generated
+//! `proto::direct::Direct` call: the body's one message goes to the implementation as
+//! bytes, decoded once, and its answer comes back as one framed message and an `OK`
+//! trailer, what tonic's server would have sent. What that skips, per call: tonic's
+//! routing of the path, its streaming decoder and encoder and their 8 KiB buffers, and two
+//! boxed futures. Streaming RPCs, health and reflection go to tonic's routes as before.
 
-use tonic::service::Routes;
+use std::{
+    collections::HashMap,
+    convert::Infallible,
+    sync::Arc,
+    task::{Context, Poll},
+};
+
+use bytes::Bytes;
+use futures::future::BoxFuture;
+use http::{HeaderMap, HeaderValue};
+use http_body_util::{BodyExt as _, Full};
+use proto::{
+    direct::{self, Direct, Unframe},
+    schema,
+};
+use tonic::{
+    Status,
+    body::Body,
+    server::NamedService,
+    service::{Routes, RoutesBuilder},
+};
 
 use crate::{
     Group, Platform,
@@ -15,15 +42,136 @@ use crate::{
 };
 
 /// The guarded services of one process.
-pub type Local = RpcMetrics<Deadline<AuthService<Routes>>>;
+pub type Local = RpcMetrics<Deadline<AuthService<Dispatch>>>;
 
 /// The services of `groups` (with health and reflection, as [`crate::serve`] serves them),
 /// behind the call metrics, the deadlines and the auth layer.
 pub async fn local(platform: &Platform, groups: &[Group]) -> Local {
+    let served = crate::routes(platform, groups).await;
     tower::ServiceBuilder::new()
         // Measured as at the gRPC listener: forwarded calls count in `rpc.server.call.duration`.
         .layer(RpcMetricsLayer::new(platform.metrics.rpc_server()))
         .layer(DeadlineLayer)
         .layer(AuthLayer::new(platform.authorizer.clone()))
-        .service(crate::routes(platform, groups).await)
+        .service(Dispatch {
+            direct: Arc::new(served.direct),
+            routes: served.routes.routes(),
+        })
+}
+
+/// What a process serves: tonic's routes, and the same implementations' direct calls by
+/// service name.
+#[derive(Default)]
+pub(crate) struct Served {
+    pub routes: RoutesBuilder,
+    pub direct: HashMap<&'static str, Arc<dyn Direct>>,
+}
+
+impl Served {
+    /// One service (`<Service>Direct::serve(implementation)`).
+    pub fn add<S, D>(&mut self, (server, direct): (S, D)) -> &mut Self
+    where
+        S: tower::Service<http::Request<Body>, Response = http::Response<Body>, Error = Infallible>
+            + NamedService
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Future: Send + 'static,
+        D: Direct,
+    {
+        self.routes.add_service(server);
+        self.direct.insert(direct.service(), Arc::new(direct));
+        self
+    }
+}
+
+/// The innermost service of the in-process door (see the module's documentation).
+#[derive(Clone)]
+pub struct Dispatch {
+    direct: Arc<HashMap<&'static str, Arc<dyn Direct>>>,
+    routes: Routes,
+}
+
+impl Dispatch {
+    /// The direct call of a unary RPC of the contract served here, and the method's name.
+    fn direct(&self, path: &str) -> Option<(Arc<dyn Direct>, &'static str)> {
+        let method = schema().method_by_path(path)?;
+        if method.descriptor.is_client_streaming() || method.descriptor.is_server_streaming() {
+            return None;
+        }
+        let (service, name) = method.grpc_path.strip_prefix('/')?.rsplit_once('/')?;
+        Some((self.direct.get(service)?.clone(), name))
+    }
+}
+
+impl tower::Service<http::Request<Body>> for Dispatch {
+    type Response = http::Response<Body>;
+    type Error = Infallible;
+    type Future = BoxFuture<'static, Result<Self::Response, Infallible>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        tower::Service::<http::Request<Body>>::poll_ready(&mut self.routes, cx)
+    }
+
+    fn call(&mut self, request: http::Request<Body>) -> Self::Future {
+        match self.direct(request.uri().path()) {
+            Some((service, method)) => {
+                Box::pin(async move { Ok(call(service, method, request).await) })
+            }
+            None => Box::pin(self.routes.call(request)),
+        }
+    }
+}
+
+/// One unary call through its `Direct`; every failure is the status tonic's server would
+/// answer (trailers-only), never a transport error.
+async fn call(
+    service: Arc<dyn Direct>,
+    method: &str,
+    request: http::Request<Body>,
+) -> http::Response<Body> {
+    let (parts, body) = request.into_parts();
+    let message = match crate::deprecation::read_unary(body).await.and_then(|body| {
+        direct::unframe(&body).map_err(|e| match e {
+            // Nothing in this process compresses its calls; tonic's server would refuse
+            // an encoding it was not configured for the same way.
+            Unframe::Compressed => Status::unimplemented("compressed messages are not accepted"),
+            Unframe::Malformed => Status::internal(e.to_string()),
+        })
+    }) {
+        Ok(message) => message,
+        Err(status) => return status.into_http(),
+    };
+    let request = tonic::Request::from_http(http::Request::from_parts(parts, message));
+    let Some(answer) = service.unary(method, request) else {
+        return Status::unimplemented(format!("{method} is not a unary method")).into_http();
+    };
+    match answer.await {
+        Ok(response) => reply(response),
+        Err(status) => status.into_http(),
+    }
+}
+
+/// A successful answer as tonic's server sends it: the metadata as headers, one framed
+/// message, `grpc-status: 0` in the trailers.
+fn reply(response: tonic::Response<Bytes>) -> http::Response<Body> {
+    let (metadata, message, extensions) = response.into_parts();
+    let mut trailers = HeaderMap::with_capacity(1);
+    trailers.insert("grpc-status", HeaderValue::from_static("0"));
+    let body = Full::new(direct::frame(&message)).with_trailers(std::future::ready(Some(Ok::<
+        _,
+        Infallible,
+    >(
+        trailers,
+    ))));
+    let mut response = http::Response::new(Body::new(body));
+    *response.version_mut() = http::Version::HTTP_2;
+    *response.headers_mut() = metadata.into_headers();
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/grpc"),
+    );
+    *response.extensions_mut() = extensions;
+    response
 }

@@ -449,8 +449,12 @@ where
                             };
                         let mut response = if idempotent_calls::applies(method, &request) {
                             let store = authorizer.keys.store.clone();
-                            idempotent_calls::run(&store, &ctx, method, request, |r| inner.call(r))
-                                .await?
+                            // Boxed: the idempotency store's work would otherwise size
+                            // every call's future, which is moved whole on every call.
+                            Box::pin(idempotent_calls::run(&store, &ctx, method, request, |r| {
+                                inner.call(r)
+                            }))
+                            .await?
                         } else {
                             inner.call(request).await?
                         };

@@ -1,0 +1,115 @@
+//! Unary RPCs called in process: the request message's bytes in, the answer's bytes out,
+//! with the caller's metadata and extensions on the `tonic::Request` as a tonic server would
+//! put them. `build.rs` generates one `<Service>Direct` per service of the contract beside
+//! tonic's servers, so both call the same trait methods.
+//!
+//! Why: in the one-process topology (`serve --role all`) the gateway called its services
+//! through tonic's client and server over an in-memory HTTP/2-shaped exchange: a streaming
+//! body encoded into an 8 KiB buffer, decoded again from another, the path routed twice. A
+//! `Direct` call keeps the protobuf bytes (the gateway encodes the request from its JSON
+//! and renders the answer's JSON from its bytes) and drops the rest.
+
+use std::{future::Future, pin::Pin};
+
+pub use bytes::Bytes;
+use prost::Message;
+use tonic::Status;
+
+/// One call in flight.
+pub type Call = Pin<Box<dyn Future<Output = Result<tonic::Response<Bytes>, Status>> + Send>>;
+
+/// One service's unary RPCs.
+pub trait Direct: Send + Sync + 'static {
+    /// The service's full name (`asteri.v1.CustomersService`).
+    fn service(&self) -> &'static str;
+
+    /// Calls `method` (its name in the proto, `GetCustomer`) with the encoded request; `None`
+    /// when the service has no unary method of that name.
+    fn unary(&self, method: &str, request: tonic::Request<Bytes>) -> Option<Call>;
+}
+
+/// The request message, or `INTERNAL` as tonic's codec answers a message it cannot decode.
+pub fn decode<M: Message + Default>(
+    request: tonic::Request<Bytes>,
+) -> Result<tonic::Request<M>, Status> {
+    let (metadata, extensions, bytes) = request.into_parts();
+    let message = M::decode(bytes).map_err(|e| Status::internal(e.to_string()))?;
+    Ok(tonic::Request::from_parts(metadata, extensions, message))
+}
+
+/// The answer, encoded.
+pub fn encode<M: Message>(response: tonic::Response<M>) -> Result<tonic::Response<Bytes>, Status> {
+    let (metadata, message, extensions) = response.into_parts();
+    Ok(tonic::Response::from_parts(
+        metadata,
+        message.encode_to_vec().into(),
+        extensions,
+    ))
+}
+
+/// The gRPC message prefix: a compression flag and a big-endian length.
+pub const PREFIX_BYTES: usize = 5;
+
+/// One message as a gRPC body carries it (uncompressed).
+pub fn frame(message: &[u8]) -> Bytes {
+    let mut framed = Vec::with_capacity(PREFIX_BYTES + message.len());
+    framed.push(0);
+    // A message past 4 GiB cannot be framed; tonic's limits stop far below.
+    framed.extend_from_slice(
+        &u32::try_from(message.len())
+            .unwrap_or(u32::MAX)
+            .to_be_bytes(),
+    );
+    framed.extend_from_slice(message);
+    framed.into()
+}
+
+/// Why a body is not one uncompressed message.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum Unframe {
+    #[error("the message is compressed")]
+    Compressed,
+    #[error("the body is not one length-prefixed message")]
+    Malformed,
+}
+
+/// The one message of a unary body (shares `body`'s memory).
+pub fn unframe(body: &Bytes) -> Result<Bytes, Unframe> {
+    let (prefix, rest) = body
+        .split_first_chunk::<PREFIX_BYTES>()
+        .ok_or(Unframe::Malformed)?;
+    let [compressed, length @ ..] = *prefix;
+    if compressed != 0 {
+        return Err(Unframe::Compressed);
+    }
+    let length = usize::try_from(u32::from_be_bytes(length)).map_err(|_| Unframe::Malformed)?;
+    if rest.len() != length {
+        return Err(Unframe::Malformed);
+    }
+    Ok(body.slice(PREFIX_BYTES..))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_framed_message_unframes_to_itself() {
+        let framed = frame(b"abc");
+        assert_eq!(&framed[..], &[0, 0, 0, 0, 3, b'a', b'b', b'c']);
+        assert_eq!(unframe(&framed).unwrap(), Bytes::from_static(b"abc"));
+        assert_eq!(unframe(&frame(b"")).unwrap(), Bytes::new());
+    }
+
+    #[test]
+    fn other_bodies_are_refused() {
+        let compressed = Bytes::from_static(&[1, 0, 0, 0, 1, 9]);
+        assert_eq!(unframe(&compressed), Err(Unframe::Compressed));
+        for body in [&[0u8, 0, 0][..], &[0, 0, 0, 0, 2, 9], &[0, 0, 0, 0, 0, 9]] {
+            assert_eq!(
+                unframe(&Bytes::copy_from_slice(body)),
+                Err(Unframe::Malformed)
+            );
+        }
+    }
+}
