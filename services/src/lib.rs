@@ -309,7 +309,7 @@ pub async fn serve(
     limits: &listen::ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), tonic::transport::Error> {
-    let routes = routes(&platform, groups).await.routes.routes();
+    let served = routes(&platform, groups).await;
     // The connection cap, TCP_NODELAY and the header-read and idle watchdog are the
     // listener's (`listen::incoming`); the HTTP/2 limits are hyper's, set through tonic.
     let incoming = listen::incoming(listener, limits.clone());
@@ -326,7 +326,8 @@ pub async fn serve(
         ))
         .layer(deadline::DeadlineLayer)
         .layer(AuthLayer::new(platform.authorizer.clone()))
-        .add_routes(routes)
+        .layer(local::DispatchLayer::new(served.direct))
+        .add_routes(served.routes.routes())
         .serve_with_incoming_shutdown(incoming, shutdown)
         .await
 }

@@ -5,8 +5,8 @@
 //! again, the scope and organization checked); only the connection layers (the listener's
 //! cap and watchdogs, `listen::TrackLayer`) have no connection to watch here.
 //!
-//! Behind the layers, [`Dispatch`] hands a unary RPC of the contract to its generated
-//! `proto::direct::Direct` call: the body's one message goes to the implementation as
+//! Behind the layers, [`Dispatch`] (here and at the gRPC listener, [`crate::serve`]) hands
+//! a unary RPC of the contract to its generated `proto::direct::Direct` call: the body's one message goes to the implementation as
 //! bytes, decoded once, and its answer comes back as one framed message and an `OK`
 //! trailer, what tonic's server would have sent. What that skips, per call: tonic's
 //! routing of the path, its streaming decoder and encoder and their 8 KiB buffers, and two
@@ -42,7 +42,7 @@ use crate::{
 };
 
 /// The guarded services of one process.
-pub type Local = RpcMetrics<Deadline<AuthService<Dispatch>>>;
+pub type Local = RpcMetrics<Deadline<AuthService<Dispatch<Routes>>>>;
 
 /// The services of `groups` (with health and reflection, as [`crate::serve`] serves them),
 /// behind the call metrics, the deadlines and the auth layer.
@@ -53,10 +53,8 @@ pub async fn local(platform: &Platform, groups: &[Group]) -> Local {
         .layer(RpcMetricsLayer::new(platform.metrics.rpc_server()))
         .layer(DeadlineLayer)
         .layer(AuthLayer::new(platform.authorizer.clone()))
-        .service(Dispatch {
-            direct: Arc::new(served.direct),
-            routes: served.routes.routes(),
-        })
+        .layer(DispatchLayer::new(served.direct))
+        .service(served.routes.routes())
 }
 
 /// What a process serves: tonic's routes, and the same implementations' direct calls by
@@ -86,14 +84,39 @@ impl Served {
     }
 }
 
-/// The innermost service of the in-process door (see the module's documentation).
+/// Puts [`Dispatch`] in front of tonic's routes (both doors: [`local`], [`crate::serve`]).
 #[derive(Clone)]
-pub struct Dispatch {
+pub struct DispatchLayer {
     direct: Arc<HashMap<&'static str, Arc<dyn Direct>>>,
-    routes: Routes,
 }
 
-impl Dispatch {
+impl DispatchLayer {
+    pub(crate) fn new(direct: HashMap<&'static str, Arc<dyn Direct>>) -> Self {
+        Self {
+            direct: Arc::new(direct),
+        }
+    }
+}
+
+impl<S> tower::Layer<S> for DispatchLayer {
+    type Service = Dispatch<S>;
+    fn layer(&self, routes: S) -> Dispatch<S> {
+        Dispatch {
+            direct: self.direct.clone(),
+            routes,
+        }
+    }
+}
+
+/// The innermost service of both doors: a unary RPC of the contract goes to its generated
+/// `Direct` call, anything else to `routes` (tonic's).
+#[derive(Clone)]
+pub struct Dispatch<S> {
+    direct: Arc<HashMap<&'static str, Arc<dyn Direct>>>,
+    routes: S,
+}
+
+impl<S> Dispatch<S> {
     /// The direct call of a unary RPC of the contract served here, and the method's name.
     fn direct(&self, path: &str) -> Option<(Arc<dyn Direct>, &'static str)> {
         let method = schema().method_by_path(path)?;
@@ -105,13 +128,17 @@ impl Dispatch {
     }
 }
 
-impl tower::Service<http::Request<Body>> for Dispatch {
+impl<S> tower::Service<http::Request<Body>> for Dispatch<S>
+where
+    S: tower::Service<http::Request<Body>, Response = http::Response<Body>>,
+    S::Future: Send + 'static,
+{
     type Response = http::Response<Body>;
-    type Error = Infallible;
-    type Future = BoxFuture<'static, Result<Self::Response, Infallible>>;
+    type Error = S::Error;
+    type Future = BoxFuture<'static, Result<Self::Response, S::Error>>;
 
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        tower::Service::<http::Request<Body>>::poll_ready(&mut self.routes, cx)
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.routes.poll_ready(cx)
     }
 
     fn call(&mut self, request: http::Request<Body>) -> Self::Future {

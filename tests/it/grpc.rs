@@ -435,3 +435,78 @@ async fn nul_characters_over_grpc_are_client_errors_on_every_backend() {
     not_server_error(status.code());
     app.shutdown().await;
 }
+
+/// One raw unary call on the gRPC door: `body` as sent, the answer's `grpc-status` (a
+/// refusal before any message carries it in its head) and `grpc-message`.
+async fn raw_call(
+    app: &TestApp,
+    t: &Tenant,
+    body: Vec<u8>,
+    encoding: Option<&'static str>,
+) -> (String, String) {
+    use tower::ServiceExt as _;
+    let channel = Channel::from_shared(app.grpc.clone())
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut request = http::Request::new(tonic::body::Body::new(http_body_util::Full::new(
+        bytes::Bytes::from(body),
+    )));
+    *request.method_mut() = http::Method::POST;
+    *request.uri_mut() = "/asteri.v1.CustomersService/GetCustomer".parse().unwrap();
+    let headers = request.headers_mut();
+    headers.insert("content-type", "application/grpc".parse().unwrap());
+    headers.insert("te", "trailers".parse().unwrap());
+    headers.insert("x-api-key", t.key.parse().unwrap());
+    headers.insert("x-organization-id", t.org.parse().unwrap());
+    if let Some(encoding) = encoding {
+        headers.insert("grpc-encoding", encoding.parse().unwrap());
+    }
+    let answer = channel.oneshot(request).await.unwrap();
+    let header = |name: &str| {
+        answer
+            .headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    };
+    (header("grpc-status"), header("grpc-message"))
+}
+
+/// A unary call of the contract is answered by its generated direct call (`services::local`),
+/// not tonic's codec: a body that is not one plain message gets the status tonic's server
+/// would give, never a transport error or a 500.
+#[tokio::test]
+async fn unary_bodies_that_are_not_one_plain_message_are_refused_with_grpc_statuses() {
+    let app = spawn_app().await;
+    let t = app.tenant().await;
+    let message = prost::Message::encode_to_vec(&GetCustomerRequest {
+        id: "cus_missing".into(),
+    });
+    let framed = |flag: u8, length: usize, message: &[u8]| {
+        let mut body = vec![flag];
+        body.extend_from_slice(&u32::try_from(length).unwrap().to_be_bytes());
+        body.extend_from_slice(message);
+        body
+    };
+    // The control: a plain message reaches the service (no such customer).
+    let (status, _) = raw_call(&app, &t, framed(0, message.len(), &message), None).await;
+    assert_eq!(status, (Code::NotFound as i32).to_string());
+
+    let (status, text) = raw_call(&app, &t, framed(1, message.len(), &message), Some("gzip")).await;
+    assert_eq!(status, (Code::Unimplemented as i32).to_string(), "{text}");
+
+    for body in [
+        framed(0, message.len() + 3, &message),
+        framed(0, 1, &message),
+        vec![0, 0],
+    ] {
+        let (status, text) = raw_call(&app, &t, body, None).await;
+        assert_eq!(status, (Code::Internal as i32).to_string(), "{text}");
+    }
+
+    let huge = vec![b'x'; 4 * 1024 * 1024 + 1];
+    let (status, text) = raw_call(&app, &t, framed(0, huge.len(), &huge), None).await;
+    assert_eq!(status, (Code::OutOfRange as i32).to_string(), "{text}");
+}
