@@ -7,6 +7,8 @@ use prost::Message as _;
 use prost_reflect::{DynamicMessage, FieldDescriptor, Kind, MessageDescriptor, Value};
 use serde_json::Value as Json;
 
+use chrono::Datelike as _;
+
 use super::*;
 use crate::json::json_to_message;
 
@@ -293,4 +295,53 @@ fn what_decoding_merges_or_refuses_is_left_to_it() {
     let shallow = deep(10);
     let written: Json = serde_json::from_slice(&direct(&nested, &shallow).unwrap()).unwrap();
     assert_eq!(written, reference(&nested, &shallow));
+}
+
+#[test]
+fn timestamps_are_written_as_chrono_writes_them() {
+    let seconds = [
+        0,
+        1,
+        -1,
+        59,
+        1_796_400_583,
+        951_782_400,     // 2000-02-29
+        -62_135_596_800, // 0001-01-01
+        253_402_300_799, // 9999-12-31T23:59:59
+        253_402_300_800, // 10000: chrono's own path
+        -62_135_596_801, // year 0
+        -62_167_219_201, // year -1: chrono's own path
+    ];
+    let nanos = [
+        0,
+        1,
+        999,
+        1_000,
+        120_000,
+        123_456,
+        1_000_000,
+        5_000_000,
+        100_000_000,
+        999_999_999,
+        1_000_000_000, // a leap second
+        1_500_000_000,
+    ];
+    let mut checked = 0;
+    for s in seconds {
+        for n in nanos {
+            let Some(t) = DateTime::<Utc>::from_timestamp(s, n) else {
+                continue;
+            };
+            let expected = format!("\"{}\"", t.to_rfc3339_opts(SecondsFormat::AutoSi, true));
+            let mut out = Vec::new();
+            if rfc3339(&t, &mut out) {
+                assert_eq!(String::from_utf8(out).unwrap(), expected, "{s} {n}");
+                checked += 1;
+            } else {
+                assert!(out.is_empty());
+                assert!(!(0..=9999).contains(&t.year()), "{expected}");
+            }
+        }
+    }
+    assert!(checked > 80, "{checked}");
 }

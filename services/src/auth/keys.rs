@@ -9,7 +9,7 @@ use std::{
 
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
+use sha2::{Digest as _, Sha256};
 use storage::{Store, api_keys, organizations};
 
 use crate::error::ServiceError;
@@ -93,7 +93,15 @@ type CachedVerdict = (Instant, Result<Arc<VerifiedKey>, KeyRefusal>);
 pub struct KeyVerifier {
     pub(super) store: Store,
     pub(super) hasher: SecretHasher,
-    cache: Arc<quick_cache::sync::Cache<String, CachedVerdict>>,
+    /// By the SHA-256 of the secret, not its keyed hash: a cached verdict is found with one
+    /// SHA-256 (the gateway's cache does the same) instead of an HMAC, which was 4% of a
+    /// direct `GetCustomer`'s instructions (callgrind, stop 28). The keyed hash, what the
+    /// database is searched by, is computed only on a miss.
+    cache: Arc<quick_cache::sync::Cache<[u8; 32], CachedVerdict>>,
+    /// The keyed hash of each cached secret -> its cache key, for [`Self::forget`], which
+    /// knows only the stored hash. Twice the cache's capacity, so that an alias outlives
+    /// its verdict.
+    aliases: Arc<quick_cache::sync::Cache<String, [u8; 32]>>,
     touched: Arc<quick_cache::sync::Cache<String, Instant>>,
 }
 
@@ -103,6 +111,7 @@ impl KeyVerifier {
             store,
             hasher,
             cache: Arc::new(quick_cache::sync::Cache::new(100_000)),
+            aliases: Arc::new(quick_cache::sync::Cache::new(200_000)),
             touched: Arc::new(quick_cache::sync::Cache::new(100_000)),
         }
     }
@@ -115,12 +124,14 @@ impl KeyVerifier {
         &self,
         secret: &str,
     ) -> Result<Result<Arc<VerifiedKey>, KeyRefusal>, ServiceError> {
-        let hash = self.hasher.hash(secret);
-        let verdict = match self.cache.get(&hash) {
+        let digest: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
+        let verdict = match self.cache.get(&digest) {
             Some((at, verdict)) if at.elapsed() < KEY_CACHE_TTL => verdict,
             _ => {
+                let hash = self.hasher.hash(secret);
                 let verdict = self.load(&hash).await?;
-                self.cache.insert(hash, (Instant::now(), verdict.clone()));
+                self.aliases.insert(hash, digest);
+                self.cache.insert(digest, (Instant::now(), verdict.clone()));
                 verdict
             }
         };
@@ -192,7 +203,9 @@ impl KeyVerifier {
 
     /// Drops a cached verdict at once (revocation and rotation on this replica).
     pub fn forget(&self, secret_hash: &str) {
-        self.cache.remove(secret_hash);
+        if let Some(digest) = self.aliases.get(secret_hash) {
+            self.cache.remove(&digest);
+        }
     }
 }
 
