@@ -157,14 +157,21 @@ async fn ready(
     grpc_path: &str,
 ) -> Result<(tonic::client::Grpc<Upstream>, PathAndQuery), Status> {
     let mut grpc = tonic::client::Grpc::new(channel);
-    grpc.ready().await.map_err(|e| {
-        let mut status = Status::unavailable("the upstream service is not reachable");
-        status.set_source(std::sync::Arc::from(e));
-        status
-    })?;
-    let path = PathAndQuery::try_from(grpc_path)
-        .map_err(|e| local("the RPC path is not a valid URI path", e))?;
-    Ok((grpc, path))
+    grpc.ready()
+        .await
+        .map_err(|e| unreachable(std::sync::Arc::from(e)))?;
+    Ok((grpc, rpc_path(grpc_path)?))
+}
+
+/// An upstream that could not take a call.
+fn unreachable(cause: std::sync::Arc<dyn std::error::Error + Send + Sync>) -> Status {
+    let mut status = Status::unavailable("the upstream service is not reachable");
+    status.set_source(cause);
+    status
+}
+
+fn rpc_path(grpc_path: &str) -> Result<PathAndQuery, Status> {
+    PathAndQuery::try_from(grpc_path).map_err(|e| local("the RPC path is not a valid URI path", e))
 }
 
 /// One unary call of `grpc_path` (`/pkg.Service/Method`); its answer as it came.
@@ -175,15 +182,14 @@ async fn ready(
 /// same gRPC (the remote upstreams are tonic servers), and so are the statuses: a
 /// trailers-only refusal, `grpc-status` in the trailers, or the HTTP status's mapping.
 pub async fn unary(
-    channel: Upstream,
+    mut channel: Upstream,
     grpc_path: &str,
     mut request: tonic::Request<DynamicMessage>,
     output: MessageDescriptor,
 ) -> Result<Encoded, Status> {
     let span = crate::trace::take(&mut request);
     crate::trace::run(span, async move {
-        let path = PathAndQuery::try_from(grpc_path)
-            .map_err(|e| local("the RPC path is not a valid URI path", e))?;
+        let path = rpc_path(grpc_path)?;
         let (metadata, extensions, message) = request.into_parts();
         let body = Full::new(direct::frame(&message.encode_to_vec()));
         let mut call = http::Request::new(tonic::body::Body::new(body));
@@ -198,12 +204,10 @@ pub async fn unary(
             HeaderValue::from_static("application/grpc"),
         );
         *call.extensions_mut() = extensions;
-        let mut channel = channel;
-        let ready = channel.ready().await.map_err(|e| {
-            let mut status = Status::unavailable("the upstream service is not reachable");
-            status.set_source(std::sync::Arc::new(e));
-            status
-        })?;
+        let ready = channel
+            .ready()
+            .await
+            .map_err(|e| unreachable(std::sync::Arc::new(e)))?;
         let answer = ready
             .call(call)
             .await
