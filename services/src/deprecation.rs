@@ -57,7 +57,7 @@ pub(crate) async fn read_unary(body: Body) -> Result<Bytes, Status> {
 }
 
 /// The request message of a unary call's body; `None` when compressed (the service
-/// decompresses it; only the method's own deprecation is then announced) or malformed.
+/// refuses it; only the method's own deprecation is then announced) or malformed.
 fn message(body: &Bytes, method: &MethodInfo) -> Option<DynamicMessage> {
     let encoded = proto::direct::unframe(body).ok()?;
     DynamicMessage::decode(method.descriptor.input(), encoded).ok()

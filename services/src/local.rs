@@ -158,12 +158,30 @@ async fn call(
     method: &str,
     request: http::Request<Body>,
 ) -> http::Response<Body> {
+    // As tonic's server, which is configured with no compression: an encoding other than
+    // `identity` is refused from the header, before the body is read, naming the one it
+    // accepts; a message flagged compressed without one is a protocol error.
+    if let Some(encoding) = request
+        .headers()
+        .get("grpc-encoding")
+        .filter(|e| e.as_bytes() != b"identity")
+    {
+        let status = Status::unimplemented(format!(
+            "Content is compressed with `{}` which isn't supported",
+            String::from_utf8_lossy(encoding.as_bytes())
+        ));
+        let mut response = status.into_http::<Body>();
+        response
+            .headers_mut()
+            .insert("grpc-accept-encoding", HeaderValue::from_static("identity"));
+        return response;
+    }
     let (parts, body) = request.into_parts();
     let message = match crate::deprecation::read_unary(body).await.and_then(|body| {
         direct::unframe(&body).map_err(|e| match e {
-            // Nothing in this process compresses its calls; tonic's server would refuse
-            // an encoding it was not configured for the same way.
-            Unframe::Compressed => Status::unimplemented("compressed messages are not accepted"),
+            Unframe::Compressed => Status::internal(
+                "protocol error: received message with compressed-flag but no grpc-encoding was specified",
+            ),
             Unframe::Malformed => Status::internal(e.to_string()),
         })
     }) {
@@ -194,7 +212,18 @@ fn reply(response: tonic::Response<Bytes>) -> http::Response<Body> {
     ))));
     let mut response = http::Response::new(Body::new(body));
     *response.version_mut() = http::Version::HTTP_2;
-    *response.headers_mut() = metadata.into_headers();
+    let mut headers = metadata.into_headers();
+    // What the protocol owns is not the service's metadata to set (tonic's server drops
+    // the same names).
+    for reserved in [
+        "grpc-status",
+        "grpc-message",
+        "grpc-status-details-bin",
+        "te",
+    ] {
+        headers.remove(reserved);
+    }
+    *response.headers_mut() = headers;
     response.headers_mut().insert(
         http::header::CONTENT_TYPE,
         HeaderValue::from_static("application/grpc"),

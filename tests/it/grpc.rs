@@ -476,7 +476,7 @@ async fn raw_call(
 
 /// A unary call of the contract is answered by its generated direct call (`services::local`),
 /// not tonic's codec: a body that is not one plain message gets the status tonic's server
-/// would give, never a transport error or a 500.
+/// gives (it is configured with no compression), never a transport error or a 500.
 #[tokio::test]
 async fn unary_bodies_that_are_not_one_plain_message_are_refused_with_grpc_statuses() {
     let app = spawn_app().await;
@@ -494,8 +494,20 @@ async fn unary_bodies_that_are_not_one_plain_message_are_refused_with_grpc_statu
     let (status, _) = raw_call(&app, &t, framed(0, message.len(), &message), None).await;
     assert_eq!(status, (Code::NotFound as i32).to_string());
 
+    // An encoding the door does not take is refused from its header; a message flagged
+    // compressed without one is a protocol error.
     let (status, text) = raw_call(&app, &t, framed(1, message.len(), &message), Some("gzip")).await;
     assert_eq!(status, (Code::Unimplemented as i32).to_string(), "{text}");
+    let (status, text) = raw_call(&app, &t, framed(1, message.len(), &message), None).await;
+    assert_eq!(status, (Code::Internal as i32).to_string(), "{text}");
+    let (status, _) = raw_call(
+        &app,
+        &t,
+        framed(0, message.len(), &message),
+        Some("identity"),
+    )
+    .await;
+    assert_eq!(status, (Code::NotFound as i32).to_string());
 
     for body in [
         framed(0, message.len() + 3, &message),

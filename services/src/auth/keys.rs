@@ -98,10 +98,6 @@ pub struct KeyVerifier {
     /// direct `GetCustomer`'s instructions (callgrind, stop 28). The keyed hash, what the
     /// database is searched by, is computed only on a miss.
     cache: Arc<quick_cache::sync::Cache<[u8; 32], CachedVerdict>>,
-    /// The keyed hash of each cached secret -> its cache key, for [`Self::forget`], which
-    /// knows only the stored hash. Twice the cache's capacity, so that an alias outlives
-    /// its verdict.
-    aliases: Arc<quick_cache::sync::Cache<String, [u8; 32]>>,
     touched: Arc<quick_cache::sync::Cache<String, Instant>>,
 }
 
@@ -111,7 +107,6 @@ impl KeyVerifier {
             store,
             hasher,
             cache: Arc::new(quick_cache::sync::Cache::new(100_000)),
-            aliases: Arc::new(quick_cache::sync::Cache::new(200_000)),
             touched: Arc::new(quick_cache::sync::Cache::new(100_000)),
         }
     }
@@ -130,7 +125,6 @@ impl KeyVerifier {
             _ => {
                 let hash = self.hasher.hash(secret);
                 let verdict = self.load(&hash).await?;
-                self.aliases.insert(hash, digest);
                 self.cache.insert(digest, (Instant::now(), verdict.clone()));
                 verdict
             }
@@ -202,10 +196,19 @@ impl KeyVerifier {
     }
 
     /// Drops a cached verdict at once (revocation and rotation on this replica).
+    ///
+    /// The cache is keyed by the secrets' SHA-256, which the stored hash does not give, so
+    /// this finds the verdicts by the key's record they hold: a scan of the cache, for a
+    /// revocation or a roll, not for a request. (A map from stored hash to cache key would
+    /// not do: a cache that evicts could drop its entry while the verdict stays, and the
+    /// revoked key would keep working until the verdict expired.)
     pub fn forget(&self, secret_hash: &str) {
-        if let Some(digest) = self.aliases.get(secret_hash) {
-            self.cache.remove(&digest);
-        }
+        self.cache.retain(|_, (_, verdict)| {
+            !verdict.as_ref().is_ok_and(|key| {
+                key.record.secret_hash == secret_hash
+                    || key.record.previous_secret_hash.as_deref() == Some(secret_hash)
+            })
+        });
     }
 }
 
