@@ -191,7 +191,7 @@ pub async fn unary(
     crate::trace::run(span, async move {
         let path = rpc_path(grpc_path)?;
         let (metadata, extensions, message) = request.into_parts();
-        let body = Full::new(direct::frame(&message.encode_to_vec()));
+        let body = Full::new(direct::frame_message(&message));
         let mut call = http::Request::new(tonic::body::Body::new(body));
         *call.method_mut() = http::Method::POST;
         *call.uri_mut() = http::Uri::from(path);

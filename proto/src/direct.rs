@@ -1,4 +1,4 @@
-//! Unary RPCs called in process: the request message's bytes in, the answer's bytes out,
+//! Unary RPCs called in process: the request message's bytes in, the answer's framed bytes out,
 //! with the caller's metadata and extensions on the `tonic::Request` as a tonic server would
 //! put them. `build.rs` generates one `<Service>Direct` per service of the contract beside
 //! tonic's servers, so both call the same trait methods.
@@ -23,8 +23,9 @@ pub trait Direct: Send + Sync + 'static {
     /// The service's full name (`asteri.v1.CustomersService`).
     fn service(&self) -> &'static str;
 
-    /// Calls `method` (its name in the proto, `GetCustomer`) with the encoded request; `None`
-    /// when the service has no unary method of that name.
+    /// Calls `method` (its name in the proto, `GetCustomer`) with the encoded request; the
+    /// answer comes framed ([`encode`]). `None` when the service has no unary method of
+    /// that name.
     fn unary(&self, method: &str, request: tonic::Request<Bytes>) -> Option<Call>;
 }
 
@@ -37,12 +38,13 @@ pub fn decode<M: Message + Default>(
     Ok(tonic::Request::from_parts(metadata, extensions, message))
 }
 
-/// The answer, encoded.
+/// The answer, already framed as one gRPC message (what a unary answer's body is), encoded
+/// into the buffer that carries it.
 pub fn encode<M: Message>(response: tonic::Response<M>) -> Result<tonic::Response<Bytes>, Status> {
     let (metadata, message, extensions) = response.into_parts();
     Ok(tonic::Response::from_parts(
         metadata,
-        message.encode_to_vec().into(),
+        frame_message(&message),
         extensions,
     ))
 }
@@ -50,17 +52,25 @@ pub fn encode<M: Message>(response: tonic::Response<M>) -> Result<tonic::Respons
 /// The gRPC message prefix: a compression flag and a big-endian length.
 pub const PREFIX_BYTES: usize = 5;
 
-/// One message as a gRPC body carries it (uncompressed).
+/// One message's bytes as a gRPC body carries them (uncompressed).
 pub fn frame(message: &[u8]) -> Bytes {
-    let mut framed = Vec::with_capacity(PREFIX_BYTES + message.len());
+    prefixed(message.len(), |buf| buf.extend_from_slice(message))
+}
+
+/// One message, encoded straight after its prefix (no second buffer).
+pub fn frame_message<M: Message>(message: &M) -> Bytes {
+    prefixed(message.encoded_len(), |buf| {
+        // Infallible: the buffer was sized for the message.
+        let _ = message.encode(buf);
+    })
+}
+
+fn prefixed(length: usize, write: impl FnOnce(&mut Vec<u8>)) -> Bytes {
+    let mut framed = Vec::with_capacity(PREFIX_BYTES + length);
     framed.push(0);
     // A message past 4 GiB cannot be framed; tonic's limits stop far below.
-    framed.extend_from_slice(
-        &u32::try_from(message.len())
-            .unwrap_or(u32::MAX)
-            .to_be_bytes(),
-    );
-    framed.extend_from_slice(message);
+    framed.extend_from_slice(&u32::try_from(length).unwrap_or(u32::MAX).to_be_bytes());
+    write(&mut framed);
     framed.into()
 }
 
@@ -99,6 +109,16 @@ mod tests {
         assert_eq!(&framed[..], &[0, 0, 0, 0, 3, b'a', b'b', b'c']);
         assert_eq!(unframe(&framed).unwrap(), Bytes::from_static(b"abc"));
         assert_eq!(unframe(&frame(b"")).unwrap(), Bytes::new());
+    }
+
+    #[test]
+    fn a_message_frames_as_its_encoding() {
+        let message = prost_types::Duration {
+            seconds: 7,
+            nanos: 1,
+        };
+        assert_eq!(frame_message(&message), frame(&message.encode_to_vec()));
+        assert_eq!(frame_message(&()), frame(b""));
     }
 
     #[test]

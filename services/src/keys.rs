@@ -214,10 +214,7 @@ impl Keys {
         })
         .await?;
         w.commit().await?;
-        self.verifier.forget(&key.secret_hash);
-        if let Some(previous) = &key.previous_secret_hash {
-            self.verifier.forget(previous);
-        }
+        self.verifier.forget(&key.id);
         Ok(after)
     }
 
@@ -279,10 +276,7 @@ impl Keys {
         // On this replica at once: an immediate roll refuses the old secret from now on; a
         // roll with a grace reloads it with the grace's end (checked at every use). A
         // secret kept by an earlier roll is replaced, and refused from now on.
-        self.verifier.forget(&key.secret_hash);
-        if let Some(replaced) = &key.previous_secret_hash {
-            self.verifier.forget(replaced);
-        }
+        self.verifier.forget(&key.id);
         Ok(CreateApiKeyResponse {
             api_key: Some(after),
             secret,

@@ -201,15 +201,11 @@ async fn call(
 /// A successful answer as tonic's server sends it: the metadata as headers, one framed
 /// message, `grpc-status: 0` in the trailers.
 fn reply(response: tonic::Response<Bytes>) -> http::Response<Body> {
-    let (metadata, message, extensions) = response.into_parts();
+    let (metadata, framed, extensions) = response.into_parts();
     let mut trailers = HeaderMap::with_capacity(1);
     trailers.insert("grpc-status", HeaderValue::from_static("0"));
-    let body = Full::new(direct::frame(&message)).with_trailers(std::future::ready(Some(Ok::<
-        _,
-        Infallible,
-    >(
-        trailers,
-    ))));
+    let body =
+        Full::new(framed).with_trailers(std::future::ready(Some(Ok::<_, Infallible>(trailers))));
     let mut response = http::Response::new(Body::new(body));
     *response.version_mut() = http::Version::HTTP_2;
     let mut headers = metadata.into_headers();

@@ -195,20 +195,17 @@ impl KeyVerifier {
         });
     }
 
-    /// Drops a cached verdict at once (revocation and rotation on this replica).
+    /// Drops the cached verdicts of key `key_id`, both of its secrets, at once (revocation
+    /// and rotation on this replica).
     ///
-    /// The cache is keyed by the secrets' SHA-256, which the stored hash does not give, so
-    /// this finds the verdicts by the key's record they hold: a scan of the cache, for a
-    /// revocation or a roll, not for a request. (A map from stored hash to cache key would
-    /// not do: a cache that evicts could drop its entry while the verdict stays, and the
-    /// revoked key would keep working until the verdict expired.)
-    pub fn forget(&self, secret_hash: &str) {
-        self.cache.retain(|_, (_, verdict)| {
-            !verdict.as_ref().is_ok_and(|key| {
-                key.record.secret_hash == secret_hash
-                    || key.record.previous_secret_hash.as_deref() == Some(secret_hash)
-            })
-        });
+    /// The cache is keyed by the secrets' SHA-256, which the stored hashes do not give, so
+    /// this finds the verdicts by the key they hold: a scan of the cache, for a revocation
+    /// or a roll, not for a request. (A map from stored hash to cache key would not do: a
+    /// cache that evicts could drop its entry while the verdict stays, and the revoked key
+    /// would keep working until the verdict expired.)
+    pub fn forget(&self, key_id: &str) {
+        self.cache
+            .retain(|_, (_, verdict)| !verdict.as_ref().is_ok_and(|key| key.id == key_id));
     }
 }
 
