@@ -182,6 +182,24 @@ pub(crate) fn has_secret(s: &str) -> bool {
 /// credential-shaped or a secret pair) is replaced whole; so is the value of a query
 /// parameter with a secret name or a credential-shaped value.
 pub fn target(path_and_query: &str) -> String {
+    // Most targets (every gRPC path, REST paths of ids and names) leave a segment only one
+    // way to hold a secret: a credential's own shape. Without escapes to decode, a query,
+    // pair delimiters, quotes or blanks, no segment can decode differently or hold a pair,
+    // a `Bearer` credential or a URL's password; and a credential-shaped token found in a
+    // segment is found in the whole target too (at the same place, its run at least as
+    // long). So the whole target, read once, decides: the history records every call's
+    // target, and splitting it cost ~1,000 instructions a segment (callgrind, stop 29).
+    if !path_and_query.bytes().any(|b| {
+        matches!(b, b'%' | b'?' | b':' | b'=' | b'"' | b'\'' | b'+') || b.is_ascii_whitespace()
+    }) && !has_secret(path_and_query)
+    {
+        return path_and_query.to_owned();
+    }
+    by_segment(path_and_query)
+}
+
+/// [`target`] read segment by segment, and the query parameter by parameter.
+fn by_segment(path_and_query: &str) -> String {
     let (path, query) = match path_and_query.split_once('?') {
         Some((p, q)) => (p, Some(q)),
         None => (path_and_query, None),
@@ -466,7 +484,18 @@ fn shapes(input: &str) -> Cow<'_, str> {
         // Every shape starts with one of these bytes (`ast_`, `whsec_`, `eyJ`, `bearer` and
         // `basic` in any case, `://`): the others are skipped without the checks below, which
         // cost tens of instructions a byte (most of a recorded body's redaction).
-        if !matches!(bytes[i], b'a' | b'w' | b'e' | b'b' | b'B' | b':') {
+        // And by their second byte (`as`, `wh`, `ey`, `be`/`ba` in any case, `:/`): ids
+        // and names are full of the first bytes (hexadecimal ids of `a`, `b` and `e`).
+        let next = bytes.get(i + 1).map_or(0, u8::to_ascii_lowercase);
+        let possible = match bytes[i] {
+            b'a' => next == b's',
+            b'w' => next == b'h',
+            b'e' => next == b'y',
+            b'b' | b'B' => matches!(next, b'e' | b'a'),
+            b':' => next == b'/',
+            _ => false,
+        };
+        if !possible {
             i += 1;
             continue;
         }

@@ -153,6 +153,53 @@ fn targets() {
 }
 
 #[test]
+fn a_target_read_whole_is_redacted_as_read_segment_by_segment() {
+    // Segments a target's fast path must judge as the segment-by-segment reading does:
+    // plain ids and names, every credential shape (glued to other text, at a segment's end,
+    // followed by more segments), near misses, and what redaction already wrote.
+    let segments = [
+        "",
+        "api",
+        "v1",
+        "cus_01a2426010ff751b94e246ba25d8063d",
+        "asteri.v1.CustomersService",
+        "GetCustomer",
+        KEY,
+        "ast_test_T5xBSRLBXBloODPwQMktIP2iT5itJbp5",
+        "ast_int_abcdefgh",
+        "ast_oauth_abcdefgh12",
+        "ast_oauth_abc",
+        "ast_x",
+        "id-ast_live_abc",
+        "whsec_QUJDREVGR0hJSktMTU5PUFFSU1RVVldY",
+        "whsec_",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJlX2hlcmU",
+        "eyJhbGciOiJIUzI1NiJ9",
+        "eyJhbGciOiJIUzI1NiJ9.",
+        "[REDACTED]",
+        "bearer",
+        "basic",
+        "café",
+        "a.b-c_d~e",
+    ];
+    let mut checked = 0;
+    for a in segments {
+        for b in segments {
+            for c in ["", "/", "/notes", "/ast_live_", "/eyJhbGciOiJIUzI1NiJ9.x"] {
+                let target = format!("/{a}/{b}{c}");
+                assert_eq!(
+                    super::target(&target),
+                    super::by_segment(&target),
+                    "{target}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, segments.len() * segments.len() * 5);
+}
+
+#[test]
 fn bodies() {
     let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJlX2hlcmU";
     let cases: &[(String, String)] = &[
