@@ -34,12 +34,18 @@ const BATCH: usize = 500;
 /// ~9k instructions a row more than in the gateway's batches of ~200.
 const FLUSH_EVERY: Duration = Duration::from_millis(500);
 
-/// The records waiting, and the shipper's wake-up.
+/// The records waiting, the shipper's wake-up, and what it writes to. One allocation that
+/// every handle shares: a call's `observe` clones its handle.
 struct Shared {
+    store: Store,
     queue: Mutex<Vec<request_logs::RequestLog>>,
     wake: Notify,
     /// Every handle is gone: the shipper writes what is left and ends.
     closed: AtomicBool,
+    /// The shipper was spawned (on first use, inside the runtime).
+    started: OnceLock<()>,
+    dropped: AtomicU64,
+    warned: Mutex<Option<Instant>>,
 }
 
 impl Shared {
@@ -63,12 +69,8 @@ impl Drop for Alive {
 /// Where the gRPC door's records go (one per process, its shipper started on first use).
 #[derive(Clone)]
 pub struct GrpcHistory {
-    store: Store,
     shared: Arc<Shared>,
-    started: Arc<OnceLock<()>>,
     _alive: Arc<Alive>,
-    dropped: Arc<AtomicU64>,
-    warned: Arc<Mutex<Option<Instant>>>,
 }
 
 /// What is known of a call when it starts.
@@ -84,23 +86,23 @@ pub struct CallRecord {
 impl GrpcHistory {
     pub fn new(store: Store) -> Self {
         let shared = Arc::new(Shared {
+            store,
             queue: Mutex::new(Vec::new()),
             wake: Notify::new(),
             closed: AtomicBool::new(false),
+            started: OnceLock::new(),
+            dropped: AtomicU64::new(0),
+            warned: Mutex::new(None),
         });
         Self {
-            store,
             _alive: Arc::new(Alive(shared.clone())),
             shared,
-            started: Arc::new(OnceLock::new()),
-            dropped: Arc::new(AtomicU64::new(0)),
-            warned: Arc::new(Mutex::new(None)),
         }
     }
 
     /// Records dropped because the buffer was full, since start.
     pub fn dropped(&self) -> u64 {
-        self.dropped.load(Ordering::Relaxed)
+        self.shared.dropped.load(Ordering::Relaxed)
     }
 
     fn record(&self, call: CallRecord, code: Code) {
@@ -118,8 +120,8 @@ impl GrpcHistory {
             response_body: String::new(),
             created_at: Utc::now(),
         };
-        self.started.get_or_init(|| {
-            tokio::spawn(ship(self.store.clone(), self.shared.clone()));
+        self.shared.started.get_or_init(|| {
+            tokio::spawn(ship(self.shared.clone()));
         });
         let queued = {
             let mut queue = self.shared.queue();
@@ -137,8 +139,8 @@ impl GrpcHistory {
     }
 
     fn note_drop(&self) {
-        self.dropped.fetch_add(1, Ordering::Relaxed);
-        let mut warned = self.warned.lock().unwrap_or_else(|e| e.into_inner());
+        self.shared.dropped.fetch_add(1, Ordering::Relaxed);
+        let mut warned = self.shared.warned.lock().unwrap_or_else(|e| e.into_inner());
         if warned.is_none_or(|at| at.elapsed() > Duration::from_secs(10)) {
             *warned = Some(Instant::now());
             tracing::warn!(
@@ -159,7 +161,7 @@ impl GrpcHistory {
     }
 }
 
-async fn ship(store: Store, shared: Arc<Shared>) {
+async fn ship(shared: Arc<Shared>) {
     loop {
         // A first record, or the end once nothing is left.
         loop {
@@ -190,7 +192,7 @@ async fn ship(store: Store, shared: Arc<Shared>) {
                 queue.drain(..BATCH).collect()
             }
         };
-        if let Err(err) = request_logs::insert_batch(&store, batch).await {
+        if let Err(err) = request_logs::insert_batch(&shared.store, batch).await {
             tracing::warn!(
                 error = &err as &dyn std::error::Error,
                 "storing gRPC request history failed"

@@ -84,16 +84,32 @@ impl Served {
     }
 }
 
+/// Each unary RPC of the contract served here, by its gRPC path: its service's direct
+/// call and the method's name.
+type Calls = HashMap<&'static str, (Arc<dyn Direct>, &'static str)>;
+
 /// Puts [`Dispatch`] in front of tonic's routes (both doors: [`local`], [`crate::serve`]).
 #[derive(Clone)]
 pub struct DispatchLayer {
-    direct: Arc<HashMap<&'static str, Arc<dyn Direct>>>,
+    calls: Arc<Calls>,
 }
 
 impl DispatchLayer {
+    /// Worked out once from the schema, so that a call finds its direct call by its path
+    /// in one lookup (not the schema's, then the service's by name, on every call).
     pub(crate) fn new(direct: HashMap<&'static str, Arc<dyn Direct>>) -> Self {
+        let calls = schema()
+            .methods()
+            .iter()
+            .filter(|m| !m.descriptor.is_client_streaming() && !m.descriptor.is_server_streaming())
+            .filter_map(|m| {
+                let path = m.grpc_path.as_str();
+                let (service, name) = path.strip_prefix('/')?.rsplit_once('/')?;
+                Some((path, (direct.get(service)?.clone(), name)))
+            })
+            .collect();
         Self {
-            direct: Arc::new(direct),
+            calls: Arc::new(calls),
         }
     }
 }
@@ -102,7 +118,7 @@ impl<S> tower::Layer<S> for DispatchLayer {
     type Service = Dispatch<S>;
     fn layer(&self, routes: S) -> Dispatch<S> {
         Dispatch {
-            direct: self.direct.clone(),
+            calls: self.calls.clone(),
             routes,
         }
     }
@@ -112,20 +128,8 @@ impl<S> tower::Layer<S> for DispatchLayer {
 /// `Direct` call, anything else to `routes` (tonic's).
 #[derive(Clone)]
 pub struct Dispatch<S> {
-    direct: Arc<HashMap<&'static str, Arc<dyn Direct>>>,
+    calls: Arc<Calls>,
     routes: S,
-}
-
-impl<S> Dispatch<S> {
-    /// The direct call of a unary RPC of the contract served here, and the method's name.
-    fn direct(&self, path: &str) -> Option<(Arc<dyn Direct>, &'static str)> {
-        let method = schema().method_by_path(path)?;
-        if method.descriptor.is_client_streaming() || method.descriptor.is_server_streaming() {
-            return None;
-        }
-        let (service, name) = method.grpc_path.strip_prefix('/')?.rsplit_once('/')?;
-        Some((self.direct.get(service)?.clone(), name))
-    }
 }
 
 impl<S> tower::Service<http::Request<Body>> for Dispatch<S>
@@ -142,8 +146,9 @@ where
     }
 
     fn call(&mut self, request: http::Request<Body>) -> Self::Future {
-        match self.direct(request.uri().path()) {
+        match self.calls.get(request.uri().path()) {
             Some((service, method)) => {
+                let (service, method) = (service.clone(), *method);
                 Box::pin(async move { Ok(call(service, method, request).await) })
             }
             None => Box::pin(self.routes.call(request)),
