@@ -8,6 +8,10 @@ use tracing_subscriber::{EnvFilter, Layer, fmt::MakeWriter, registry::LookupSpan
 
 use crate::TelemetryError;
 
+mod fields;
+
+pub use fields::PlainFields;
+
 /// What `RUST_LOG` is when unset: the platform's own lines, not every statement of sqlx and
 /// sea-orm (their spans go to traces, not to the log).
 pub const DEFAULT_FILTER: &str = "info,sqlx=warn,sea_orm=warn,h2=warn,tower=warn";
@@ -54,6 +58,7 @@ where
     let filter = filter();
     match format {
         LogFormat::Text => tracing_subscriber::fmt::layer()
+            .fmt_fields(PlainFields)
             .with_ansi(ansi)
             .with_writer(writer)
             .with_filter(filter)

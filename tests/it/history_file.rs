@@ -64,6 +64,11 @@ async fn the_history_lives_in_its_own_file() {
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
     assert_eq!(journal, "wal");
+    // A new history file has larger pages than the database file (`attach_sqlx`).
+    let page_size = |c: &rusqlite::Connection| -> i64 {
+        c.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap()
+    };
+    assert_eq!(page_size(&file), 16_384);
     let main = rusqlite::Connection::open(history.with_file_name("asteri.db")).unwrap();
     let tables: i64 = main
         .query_row(
@@ -73,6 +78,7 @@ async fn the_history_lives_in_its_own_file() {
         )
         .unwrap();
     assert_eq!(tables, 0);
+    assert_eq!(page_size(&main), 4_096);
 }
 
 #[tokio::test]
