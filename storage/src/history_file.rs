@@ -66,10 +66,11 @@ pub(crate) async fn attach_sqlx(
     // A new file's page size, before anything is written to it (WAL mode writes its first
     // page; after that SQLite keeps the size the file has, and this does nothing). The
     // history is written a row at a time into the table and its six indexes, and a full
-    // index page is split by rebalancing it with its siblings: pages four times the default
-    // size split a quarter as often, and each split costs less than four small ones. Callgrind, hot-path
-    // bench (README, "Benchmark: the hot path"): the batched insert of a direct call's row
-    // went from about 30.5k to about 27.9k instructions (the rebalancing 6.2k to 4.2k).
+    // index page is split by rebalancing it with its siblings: pages four times the
+    // default size split a quarter as often, and one large split costs less than four
+    // small ones. Callgrind, hot-path bench (README, "Benchmark: the hot path"): the
+    // batched insert of a direct call's row went from about 30.5k to about 27.9k
+    // instructions (the rebalancing 6.2k to 4.2k).
     conn.execute(HISTORY_PAGE_SIZE).await?;
     // Per schema, not per connection: WAL (then a property of the file, kept from one open
     // to the next) and when to sync, as the database file's.

@@ -10,7 +10,7 @@ use crate::TelemetryError;
 
 mod fields;
 
-pub use fields::PlainFields;
+use fields::PlainFields;
 
 /// What `RUST_LOG` is when unset: the platform's own lines, not every statement of sqlx and
 /// sea-orm (their spans go to traces, not to the log).
