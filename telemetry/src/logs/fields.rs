@@ -11,7 +11,8 @@
 //! it that escaping of ids that never need it.
 //!
 //! The shortcut: a string value made only of printable ASCII other than `"` and `\` is
-//! exactly its `Debug` form between quotes, so it is written as `name="value"` directly.
+//! exactly its `Debug` form between quotes, so it is written as `name="value"` directly, in
+//! one write (9,000 -> 4,800 instructions a `GetCustomer` for the two callbacks).
 //! Everything else (the `message`, other value types, a string needing an escape, names
 //! `DefaultFields` treats specially, coloured output) goes to `DefaultFields`' own visitor,
 //! so the output stays the same (`tests` below hold the two equal).
@@ -64,11 +65,17 @@ impl PlainVisitor<'_> {
 }
 
 /// Whether `value`'s `Debug` form is `"value"`: printable ASCII, no quote, no backslash.
+/// Without an early exit, so that the compiler checks many bytes at a time (the values
+/// are ids of 30-40 bytes; callgrind: about 350 instructions each with `all`).
 fn plain(value: &str) -> bool {
-    value
-        .bytes()
-        .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
+    value.bytes().fold(true, |plain, b| {
+        plain & (b' '..=b'~').contains(&b) & (b != b'"') & (b != b'\\')
+    })
 }
+
+/// The longest `name="value"` (with its leading space) written in one piece; longer
+/// fields are written in parts.
+const ONE_WRITE: usize = 128;
 
 impl Visit for PlainVisitor<'_> {
     fn record_str(&mut self, field: &Field, value: &str) {
@@ -82,13 +89,23 @@ impl Visit for PlainVisitor<'_> {
         }
         let pad = if self.is_empty { "" } else { " " };
         self.is_empty = false;
-        self.result = (|| {
-            self.writer.write_str(pad)?;
-            self.writer.write_str(name)?;
-            self.writer.write_str("=\"")?;
-            self.writer.write_str(value)?;
-            self.writer.write_char('"')
-        })();
+        let parts = [pad, name, "=\"", value, "\""];
+        // One write rather than five: each goes through `dyn fmt::Write` into the span's
+        // string and may grow it.
+        let mut field = [0; ONE_WRITE];
+        let mut len = 0;
+        for part in parts {
+            if let Some(to) = field.get_mut(len..len + part.len()) {
+                to.copy_from_slice(part.as_bytes());
+            }
+            len += part.len();
+        }
+        self.result = match field.get(..len).map(std::str::from_utf8) {
+            Some(Ok(whole)) => self.writer.write_str(whole),
+            _ => parts
+                .into_iter()
+                .try_for_each(|part| self.writer.write_str(part)),
+        };
     }
 
     fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
@@ -184,7 +201,10 @@ mod tests {
 
     #[test]
     fn plain_fields_write_what_the_default_fields_write() {
+        // Longer than one write holds: written in parts.
+        let long = "id_0123456789".repeat(12);
         let values = [
+            &long,
             "req_01a242e1c0777113a95ee515211ce320",
             "org_01a242e1bd5d743d992b630f0d54ffc1",
             "",
