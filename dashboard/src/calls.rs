@@ -59,7 +59,7 @@ impl Calls {
             credentials::SERVICE_NAME_HEADER,
             MetadataValue::from_static("dashboard"),
         );
-        if let Ok(id) = format!("req_{}", uuid::Uuid::now_v7().simple()).parse() {
+        if let Ok(id) = credentials::new_request_id().parse() {
             m.insert(credentials::REQUEST_ID_HEADER, id);
         }
         if let For::User {

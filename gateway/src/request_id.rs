@@ -42,10 +42,7 @@ pub async fn request_id(mut request: Request, next: Next) -> Response {
         .get(credentials::REQUEST_ID_HEADER)
         .and_then(|v| v.to_str().ok())
         .filter(|id| credentials::valid_request_id(id))
-        .map_or_else(
-            || format!("req_{}", uuid::Uuid::now_v7().simple()),
-            str::to_owned,
-        );
+        .map_or_else(credentials::new_request_id, str::to_owned);
     request.extensions_mut().insert(RequestId(id.clone()));
     let span = trace::server_span(&request, &id);
     let mut response = next.run(request).instrument(span.clone()).await;

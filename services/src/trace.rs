@@ -18,7 +18,7 @@ pub(crate) fn server_span(method: &MethodInfo, request: &mut http::Request<Body>
         .filter(|id| credentials::valid_request_id(id))
         .map(str::to_owned);
     let request_id = given.unwrap_or_else(|| {
-        let id = storage::ids::new_id("req");
+        let id = credentials::new_request_id();
         if let Ok(v) = http::HeaderValue::from_str(&id) {
             request
                 .headers_mut()

@@ -73,7 +73,7 @@ impl RequestContext {
             },
             org,
             scopes: Scopes::All,
-            request_id: storage::ids::new_id("req"),
+            request_id: credentials::new_request_id(),
         }
     }
 
@@ -182,7 +182,7 @@ impl Authorizer {
             .get(credentials::REQUEST_ID_HEADER)
             .and_then(|v| v.to_str().ok())
             .filter(|id| credentials::valid_request_id(id))
-            .map_or_else(|| storage::ids::new_id("req"), str::to_owned);
+            .map_or_else(credentials::new_request_id, str::to_owned);
         let unauthenticated = |message: &str| ServiceError::Unauthenticated {
             message: message.to_owned(),
         };
