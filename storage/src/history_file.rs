@@ -10,12 +10,14 @@
 //!
 //! How: the file is `<database file>-history` (next to SQLite's own `-wal` and `-shm`),
 //! attached as the schema `history` to every connection that opens the database file: the
-//! pool's (`attach_sqlx`), the point reads' (`attach`). SQLite resolves an unqualified table
-//! name in `main` first, then in the attached schemas, so every query of `request_logs`
-//! stays as it is and finds the table wherever it lives. Migration
-//! `m20261204_000017_history_in_its_own_file` moves the table there; the batch writer
-//! (`batch_writes.rs`) opens the history file directly. An in-memory database keeps the
-//! history in `main` (nothing is attached, and the migration leaves the table where it is).
+//! pool's (`attach_sqlx`), the point reads' (`attach`); `Store::connect` creates it first
+//! (`create_if_missing`, which says why this process never closes a descriptor of it).
+//! SQLite resolves an unqualified table name in `main` first, then in the attached schemas,
+//! so every query of `request_logs` stays as it is and finds the table wherever it lives.
+//! Migration `m20261204_000017_history_in_its_own_file` moves the table there; the batch
+//! writer (`batch_writes.rs`) opens the history file directly. An in-memory database keeps
+//! the history in `main` (nothing is attached, and the migration leaves the table where it
+//! is).
 //!
 //! What it changes: the two files are backed up together; a transaction that writes both
 //! (only the migration does) is atomic in each file, not across them, which is why the
@@ -40,14 +42,29 @@ pub(crate) fn path_for(main: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Creates the history file if it is missing: an empty file is an empty database. ATTACH
-/// would create it only if the database file was opened with `mode=rwc`.
-fn ensure_exists(path: &Path) -> std::io::Result<()> {
-    std::fs::OpenOptions::new()
-        .append(true)
-        .create(true)
+/// Creates the history file if it is missing (an empty file is an empty database; ATTACH
+/// would create it only if the database file was opened with `mode=rwc`). Called by
+/// `Store::connect` before its pool opens a connection.
+///
+/// Why `create_new`, and why not on every connection: a `close()` of any descriptor of a
+/// file ends every POSIX lock the process holds on it (SQLite's "How To Corrupt", 2.2).
+/// Opening and closing the existing file as each pool connection attached it silently
+/// dropped the SHARED lock that SQLite keeps on a WAL database while it is open; SQLite
+/// does not take it again (it counts its locks per process), so the next process to close
+/// the history (any `asteri` command) found it unlocked, checkpointed it and deleted its
+/// WAL and shared memory under the running server, whose later rows no other process saw.
+/// `create_new` never opens a file that exists, so no descriptor of a file SQLite may have
+/// locked is ever closed here.
+pub(crate) fn create_if_missing(path: &Path) -> std::io::Result<()> {
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
         .open(path)
-        .map(drop)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// Attaches the history file to one of the pool's connections (sqlx's `after_connect`).
@@ -56,7 +73,6 @@ pub(crate) async fn attach_sqlx(
     path: &Path,
 ) -> Result<(), sea_orm::sqlx::Error> {
     use sea_orm::sqlx::{Executor as _, query};
-    ensure_exists(path)?;
     let file = path.to_str().ok_or_else(|| {
         sea_orm::sqlx::Error::Configuration(
             format!("the history file's path is not UTF-8: {}", path.display()).into(),
@@ -80,7 +96,8 @@ pub(crate) async fn attach_sqlx(
 }
 
 /// Attaches the history file to a point-read connection of the database file. Nothing
-/// more: the pool's connections, opened first, have created the file and made it WAL.
+/// more: `Store::connect` created the file, and the pool's connections, opened first, made
+/// it WAL.
 pub(crate) fn attach(conn: &rusqlite::Connection, path: &Path) -> rusqlite::Result<()> {
     let file = path
         .to_str()

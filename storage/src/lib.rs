@@ -67,6 +67,12 @@ pub enum StorageError {
     /// cancelled; what it was doing did not commit.
     #[error("a storage task did not finish")]
     Task(#[from] tokio::task::JoinError),
+    /// The request history's file beside a SQLite database file could not be created.
+    #[error("cannot create the request history's file {}", path.display())]
+    HistoryFile {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl StorageError {
@@ -280,6 +286,12 @@ impl Store {
         // A database file keeps the request history in a file of its own (`history_file`).
         let main = point_reads::sqlite_path(url);
         let history = main.as_deref().map(history_file::path_for);
+        if let Some(path) = &history {
+            history_file::create_if_missing(path).map_err(|source| StorageError::HistoryFile {
+                path: path.clone(),
+                source,
+            })?;
+        }
         let attached = history.clone();
         let mut options = ConnectOptions::new(url.to_owned());
         options

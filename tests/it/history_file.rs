@@ -160,3 +160,88 @@ async fn an_in_memory_database_keeps_its_history_in_itself() {
         .collect();
     assert_eq!(strays, Vec::<String>::new());
 }
+
+/// The POSIX locks this process holds on `file`, as the kernel lists them (`/proc/locks`:
+/// `id: POSIX ADVISORY READ|WRITE pid major:minor:inode start end`).
+#[cfg(target_os = "linux")]
+fn locks_held_on(file: &std::path::Path) -> Vec<String> {
+    use std::os::unix::fs::MetadataExt as _;
+    let meta = std::fs::metadata(file).unwrap();
+    let dev = meta.dev();
+    // glibc's `major()` and `minor()` of a `dev_t`.
+    let (major, minor) = (
+        ((dev >> 8) & 0xfff) | ((dev >> 32) & !0xfff),
+        (dev & 0xff) | ((dev >> 12) & !0xff),
+    );
+    let id = format!("{major:02x}:{minor:02x}:{}", meta.ino());
+    let pid = std::process::id().to_string();
+    std::fs::read_to_string("/proc/locks")
+        .unwrap()
+        .lines()
+        .filter(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            fields.get(1) == Some(&"POSIX")
+                && fields.get(4) == Some(&pid.as_str())
+                && fields.get(5) == Some(&id.as_str())
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// SQLite keeps a SHARED lock on a WAL database file for as long as a connection has it
+/// open; a `close()` of any other descriptor of the file would end it for the whole
+/// process (`history_file::create_if_missing`), and another process closing the history
+/// would then delete its WAL under this one. So the lock must survive the pool opening
+/// more connections, each of which attaches the file.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn the_process_keeps_its_lock_on_the_history_file_as_connections_open() {
+    use sea_orm::TransactionTrait as _;
+    let (_dir, store, history) = migrated().await;
+    let Some(history) = history else {
+        return; // PostgreSQL: no file.
+    };
+    let org = OrgId::new("org_locked");
+    request_logs::insert_batch(&store, many(&org, "f", 5))
+        .await
+        .unwrap();
+    assert_eq!(read_back(&store, &org).await.len(), 5);
+    assert!(
+        !locks_held_on(&history).is_empty(),
+        "no lock after the first reads"
+    );
+
+    // Four transactions at once: the pool (one connection at the start) opens new ones.
+    let count = Statement::from_string(DbBackend::Sqlite, "SELECT count(*) AS n FROM request_logs");
+    let mut open = Vec::new();
+    for _ in 0..4 {
+        let txn = store.conn().begin().await.unwrap();
+        let n: i64 = txn
+            .query_one_raw(count.clone())
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get("", "n")
+            .unwrap();
+        assert_eq!(n, 5);
+        open.push(txn);
+    }
+    let held = locks_held_on(&history);
+    assert!(
+        !held.is_empty(),
+        "the history file's lock was dropped as connections opened"
+    );
+    for txn in open {
+        txn.commit().await.unwrap();
+    }
+    // Rows written after the new connections still land where another process looks.
+    request_logs::insert_batch(&store, many(&org, "g", 2))
+        .await
+        .unwrap();
+    let file = rusqlite::Connection::open(&history).unwrap();
+    let n: i64 = file
+        .query_row("SELECT count(*) FROM request_logs", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 7);
+    assert!(!locks_held_on(&history).is_empty());
+}
