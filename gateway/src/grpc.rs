@@ -267,7 +267,7 @@ enum Said {
 /// read without tonic's `Status::from_header_map`, which copies every other header into
 /// the status's metadata: ~900 instructions a call that the answer then threw away.
 fn said(headers: &http::HeaderMap) -> Said {
-    match headers.get("grpc-status") {
+    match headers.get(&proto::direct::names::GRPC_STATUS) {
         None => Said::Nothing,
         Some(code) if code.as_bytes() == b"0" => Said::Ok,
         Some(_) => match Status::from_header_map(headers) {

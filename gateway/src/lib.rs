@@ -426,11 +426,15 @@ impl Gateway {
 
     /// The `Idempotency-Key` of a POST, checked; `None` for other methods or without one.
     fn idempotency_key(parts: &http::request::Parts) -> Result<Option<String>, ApiError> {
-        let key = parts.headers.get(idempotency::HEADER);
-        if parts.method != http::Method::POST || key.is_none() {
+        // The method first: most requests are not POSTs, and need no lookup.
+        if parts.method != http::Method::POST {
             return Ok(None);
         }
-        key.and_then(|k| k.to_str().ok())
+        let Some(key) = parts.headers.get(idempotency::HEADER) else {
+            return Ok(None);
+        };
+        key.to_str()
+            .ok()
             .filter(|k| idempotency::valid_key(k))
             .map(|k| Some(k.to_owned()))
             .ok_or_else(|| {

@@ -39,7 +39,7 @@ pub(crate) fn internal_request<T>(message: T, token: &str, request_id: &str) -> 
 pub async fn request_id(mut request: Request, next: Next) -> Response {
     let id = request
         .headers()
-        .get(credentials::REQUEST_ID_HEADER)
+        .get(&credentials::names::REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .filter(|id| credentials::valid_request_id(id))
         .map_or_else(credentials::new_request_id, str::to_owned);
@@ -60,7 +60,7 @@ pub async fn request_id(mut request: Request, next: Next) -> Response {
     if let Ok(v) = HeaderValue::from_str(&id) {
         response
             .headers_mut()
-            .insert(credentials::REQUEST_ID_HEADER, v);
+            .insert(credentials::names::REQUEST_ID, v);
     }
     response
 }

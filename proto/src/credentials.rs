@@ -23,6 +23,21 @@ pub const USER_HEADER: &str = "x-asteri-user";
 /// the internal credential can set it.
 pub const EDGE_COUNTED_HEADER: &str = "x-asteri-edge-counted";
 
+/// The headers above as [`HeaderName`](http::HeaderName)s, made at compile time, for
+/// lookups in an `http::HeaderMap`. Why: a lookup by `&str` parses the name first (checks
+/// and lowercases every byte) on every request, in every layer that reads it; these are
+/// hashed as they are.
+pub mod names {
+    use http::HeaderName;
+
+    pub const API_KEY: HeaderName = HeaderName::from_static(super::API_KEY_HEADER);
+    pub const ORGANIZATION: HeaderName = HeaderName::from_static(super::ORGANIZATION_HEADER);
+    pub const REQUEST_ID: HeaderName = HeaderName::from_static(super::REQUEST_ID_HEADER);
+    pub const SERVICE_NAME: HeaderName = HeaderName::from_static(super::SERVICE_NAME_HEADER);
+    pub const USER: HeaderName = HeaderName::from_static(super::USER_HEADER);
+    pub const EDGE_COUNTED: HeaderName = HeaderName::from_static(super::EDGE_COUNTED_HEADER);
+}
+
 /// The longest `Idempotency-Key` (REST header, gRPC metadata) the platform keeps.
 pub const IDEMPOTENCY_KEY_MAX_LEN: usize = 255;
 
@@ -87,7 +102,7 @@ const MAX_LEN: usize = 256;
 /// different credentials) is `Malformed`, never a panic.
 pub fn credential(headers: &HeaderMap) -> Result<Credential, CredentialError> {
     let api_key = headers
-        .get(API_KEY_HEADER)
+        .get(&names::API_KEY)
         .map(|v| v.to_str().map(str::trim));
     let bearer = headers.get(http::header::AUTHORIZATION).map(|v| {
         let v = v.to_str().map_err(|_| CredentialError::Malformed)?.trim();
@@ -130,7 +145,7 @@ pub fn credential(headers: &HeaderMap) -> Result<Credential, CredentialError> {
 /// The pinned organization id, if the header is present and printable.
 pub fn organization(headers: &HeaderMap) -> Option<Result<&str, ()>> {
     headers
-        .get(ORGANIZATION_HEADER)
+        .get(&names::ORGANIZATION)
         .map(|v| v.to_str().map(str::trim).map_err(|_| ()))
 }
 

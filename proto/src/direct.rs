@@ -15,6 +15,18 @@ pub use bytes::Bytes;
 use prost::Message;
 use tonic::Status;
 
+/// The gRPC protocol's own headers and trailers, as [`HeaderName`](http::HeaderName)s made
+/// at compile time for both doors' lookups (see [`crate::credentials::names`]).
+pub mod names {
+    use http::HeaderName;
+
+    pub const GRPC_STATUS: HeaderName = HeaderName::from_static("grpc-status");
+    pub const GRPC_MESSAGE: HeaderName = HeaderName::from_static("grpc-message");
+    pub const GRPC_STATUS_DETAILS: HeaderName = HeaderName::from_static("grpc-status-details-bin");
+    pub const GRPC_ENCODING: HeaderName = HeaderName::from_static("grpc-encoding");
+    pub const GRPC_ACCEPT_ENCODING: HeaderName = HeaderName::from_static("grpc-accept-encoding");
+}
+
 /// One call in flight.
 pub type Call = Pin<Box<dyn Future<Output = Result<tonic::Response<Bytes>, Status>> + Send>>;
 

@@ -15,7 +15,7 @@ use tonic::{Code, Status, body::Body};
 /// The `grpc-status` of a head or of trailers.
 pub(crate) fn code_of(headers: &http::HeaderMap) -> Option<Code> {
     let value = headers
-        .get("grpc-status")?
+        .get(&proto::direct::names::GRPC_STATUS)?
         .to_str()
         .ok()?
         .parse::<i32>()

@@ -186,7 +186,10 @@ fn framed(data: Bytes, trailers: http::HeaderMap) -> Body {
 
 fn replay(data: Vec<u8>) -> http::Response<Body> {
     let mut trailers = http::HeaderMap::new();
-    trailers.insert("grpc-status", http::HeaderValue::from_static("0"));
+    trailers.insert(
+        proto::direct::names::GRPC_STATUS,
+        http::HeaderValue::from_static("0"),
+    );
     let mut response = http::Response::new(framed(Bytes::from(data), trailers));
     let headers = response.headers_mut();
     headers.insert(

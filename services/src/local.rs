@@ -24,7 +24,7 @@ use futures::future::BoxFuture;
 use http::{HeaderMap, HeaderValue};
 use http_body_util::{BodyExt as _, Full};
 use proto::{
-    direct::{self, Direct, Unframe},
+    direct::{self, Direct, Unframe, names},
     schema,
 };
 use tonic::{
@@ -168,7 +168,7 @@ async fn call(
     // accepts; a message flagged compressed without one is a protocol error.
     if let Some(encoding) = request
         .headers()
-        .get("grpc-encoding")
+        .get(&names::GRPC_ENCODING)
         .filter(|e| e.as_bytes() != b"identity")
     {
         let status = Status::unimplemented(format!(
@@ -176,9 +176,10 @@ async fn call(
             String::from_utf8_lossy(encoding.as_bytes())
         ));
         let mut response = status.into_http::<Body>();
-        response
-            .headers_mut()
-            .insert("grpc-accept-encoding", HeaderValue::from_static("identity"));
+        response.headers_mut().insert(
+            names::GRPC_ACCEPT_ENCODING,
+            HeaderValue::from_static("identity"),
+        );
         return response;
     }
     let (parts, body) = request.into_parts();
@@ -208,7 +209,7 @@ async fn call(
 fn reply(response: tonic::Response<Bytes>) -> http::Response<Body> {
     let (metadata, framed, extensions) = response.into_parts();
     let mut trailers = HeaderMap::with_capacity(1);
-    trailers.insert("grpc-status", HeaderValue::from_static("0"));
+    trailers.insert(names::GRPC_STATUS, HeaderValue::from_static("0"));
     let body =
         Full::new(framed).with_trailers(std::future::ready(Some(Ok::<_, Infallible>(trailers))));
     let mut response = http::Response::new(Body::new(body));
@@ -217,10 +218,10 @@ fn reply(response: tonic::Response<Bytes>) -> http::Response<Body> {
     // What the protocol owns is not the service's metadata to set (tonic's server drops
     // the same names).
     for reserved in [
-        "grpc-status",
-        "grpc-message",
-        "grpc-status-details-bin",
-        "te",
+        &names::GRPC_STATUS,
+        &names::GRPC_MESSAGE,
+        &names::GRPC_STATUS_DETAILS,
+        &http::header::TE,
     ] {
         headers.remove(reserved);
     }

@@ -13,7 +13,7 @@ use crate::auth::RequestContext;
 pub(crate) fn server_span(method: &MethodInfo, request: &mut http::Request<Body>) -> Span {
     let given = request
         .headers()
-        .get(credentials::REQUEST_ID_HEADER)
+        .get(&credentials::names::REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .filter(|id| credentials::valid_request_id(id))
         .map(str::to_owned);
@@ -22,7 +22,7 @@ pub(crate) fn server_span(method: &MethodInfo, request: &mut http::Request<Body>
         if let Ok(v) = http::HeaderValue::from_str(&id) {
             request
                 .headers_mut()
-                .insert(credentials::REQUEST_ID_HEADER, v);
+                .insert(credentials::names::REQUEST_ID, v);
         }
         id
     });
@@ -46,7 +46,7 @@ pub(crate) fn finish<E>(span: &Span, answer: &Result<http::Response<Body>, E>) {
     let code = match answer {
         Ok(response) => response
             .headers()
-            .get("grpc-status")
+            .get(&proto::direct::names::GRPC_STATUS)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse().ok())
             .unwrap_or(0),

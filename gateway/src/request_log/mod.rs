@@ -399,7 +399,7 @@ pub async fn log_requests(logger: RequestLogger, request: Request, next: Next) -
     let response_secret_free = parts.extensions.remove::<SecretFree>().is_some();
     let request_id = parts
         .headers
-        .get(proto::credentials::REQUEST_ID_HEADER)
+        .get(&proto::credentials::names::REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();

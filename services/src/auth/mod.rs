@@ -138,7 +138,7 @@ impl Authorizer {
     /// credential, which no outside caller holds).
     fn counted_at_the_edge(&self, headers: &http::HeaderMap) -> bool {
         headers
-            .get(credentials::EDGE_COUNTED_HEADER)
+            .get(&credentials::names::EDGE_COUNTED)
             .is_some_and(|v| bool::from(v.as_bytes().ct_eq(self.internal_token.as_bytes())))
     }
 
@@ -179,7 +179,7 @@ impl Authorizer {
         method: &MethodInfo,
     ) -> Result<RequestContext, ServiceError> {
         let request_id = headers
-            .get(credentials::REQUEST_ID_HEADER)
+            .get(&credentials::names::REQUEST_ID)
             .and_then(|v| v.to_str().ok())
             .filter(|id| credentials::valid_request_id(id))
             .map_or_else(credentials::new_request_id, str::to_owned);
@@ -206,7 +206,7 @@ impl Authorizer {
                 // The dashboard acts for a signed-in user: its calls are audited as that
                 // user's. Only the internal credential can say so.
                 let user = headers
-                    .get(credentials::USER_HEADER)
+                    .get(&credentials::names::USER)
                     .and_then(|v| v.to_str().ok())
                     .filter(|id| id.starts_with("usr_") && credentials::valid_request_id(id));
                 let actor = match user {
@@ -217,7 +217,7 @@ impl Authorizer {
                     None => Actor {
                         kind: ActorKind::InternalService,
                         id: headers
-                            .get(credentials::SERVICE_NAME_HEADER)
+                            .get(&credentials::names::SERVICE_NAME)
                             .and_then(|v| v.to_str().ok())
                             .filter(|s| credentials::valid_request_id(s))
                             .unwrap_or("internal")
