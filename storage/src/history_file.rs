@@ -50,9 +50,10 @@ pub(crate) fn path_for(main: &Path) -> PathBuf {
 /// file ends every POSIX lock the process holds on it (SQLite's "How To Corrupt", 2.2).
 /// Opening and closing the existing file as each pool connection attached it silently
 /// dropped the SHARED lock that SQLite keeps on a WAL database while it is open; SQLite
-/// does not take it again (it counts its locks per process), so the next process to close
-/// the history (any `asteri` command) found it unlocked, checkpointed it and deleted its
-/// WAL and shared memory under the running server, whose later rows no other process saw.
+/// does not take it again (it counts its locks per process), so the next other process to
+/// read the history and close it (an `sqlite3` shell, a backup script) found it unlocked,
+/// checkpointed it and deleted its WAL and shared memory under the running server, whose
+/// later rows no other process saw (reproduced with Python's `sqlite3` against a server).
 /// `create_new` never opens a file that exists, so no descriptor of a file SQLite may have
 /// locked is ever closed here.
 pub(crate) fn create_if_missing(path: &Path) -> std::io::Result<()> {
