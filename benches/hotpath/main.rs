@@ -12,7 +12,10 @@
 //! two),
 //! `ASTERI_BENCH_CUSTOMERS` (1000, what GET by id reads),
 //! `ASTERI_BENCH_MEMORY_REQUESTS` (200000; 0 skips the memory phase), `ASTERI_BENCH_OPS`
-//! (which rows: `health,get,list,create,webhook`).
+//! (which rows: `health,get,list,create,webhook`), `ASTERI_BENCH_RUST_LOG` (the server's
+//! `RUST_LOG`; unset, the server runs with the filter it ships with, as an operator's does:
+//! its request spans are then recorded, which they are not at `warn`, the setting until
+//! stop 31).
 //!
 //! Profiling: `ASTERI_BENCH_CALLGRIND=DIR` runs the server under `valgrind --tool=callgrind`
 //! (use `ASTERI_BENCH_SECONDS=10 ASTERI_BENCH_WARMUP_MS=0 ASTERI_BENCH_MEMORY_REQUESTS=0`),
@@ -180,10 +183,14 @@ async fn serve(
                 .arg(format!("--callgrind-out-file={dir}/callgrind.out.%p"))
                 .arg(env!("CARGO_BIN_EXE_asteri"))
                 .envs(env.iter().map(|(k, v)| (k, v)))
-                .env("RUST_LOG", "warn")
                 .kill_on_drop(true);
             c
         }
+    };
+    // The commands that seed the run are quiet (`asteri`); the server logs as it ships.
+    match std::env::var("ASTERI_BENCH_RUST_LOG") {
+        Ok(filter) => c.env("RUST_LOG", filter),
+        Err(_) => c.env_remove("RUST_LOG"),
     };
     c.args(["serve", "--role", "all"])
         .env("ASTERI_HTTP_ADDR", "127.0.0.1:0")
