@@ -132,7 +132,10 @@ async fn remember(
 ) -> http::Response<Body> {
     let (parts, body) = response.into_parts();
     // A trailers-only answer (an error) carries its status in the headers.
-    if parts.headers.contains_key("grpc-status") {
+    if parts
+        .headers
+        .contains_key(&proto::direct::names::GRPC_STATUS)
+    {
         release(store, org, principal, key).await;
         return http::Response::from_parts(parts, body);
     }
@@ -145,7 +148,9 @@ async fn remember(
     };
     let trailers = collected.trailers().cloned().unwrap_or_default();
     let data = collected.to_bytes();
-    let ok = trailers.get("grpc-status").is_some_and(|s| s == "0");
+    let ok = trailers
+        .get(&proto::direct::names::GRPC_STATUS)
+        .is_some_and(|s| s == "0");
     if ok {
         let stored = store::StoredResponse {
             status_code: 200,

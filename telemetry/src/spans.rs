@@ -73,10 +73,11 @@ pub fn http_status(span: &Span, status: http::StatusCode) {
     }
 }
 
-/// Records who called, once known (never the credential itself). Both fields in one
-/// `record_all`, as `Span::record` does for one: each record is a round trip through every
-/// layer, and the text layer formats the span's new fields at each (callgrind: the two
-/// separate records cost about 2,600 instructions a call, at the default `info`).
+/// Records who called, once known (never the credential itself), on a span that declares
+/// both fields (`http_server`, `rpc_server`). Both in one `record_all`, as `Span::record`
+/// does for one: each record is a round trip through every layer, and the text layer
+/// formats the span's new fields at each (callgrind: the two separate records cost about
+/// 2,600 instructions a call, at the default `info`).
 pub fn caller(span: &Span, organization_id: &str, key_id: &str) {
     if span.is_disabled() {
         return;
@@ -88,11 +89,6 @@ pub fn caller(span: &Span, organization_id: &str, key_id: &str) {
         fields.field("asteri.organization_id"),
         fields.field("asteri.key_id"),
     ) else {
-        // A span without both fields: what it has, one at a time.
-        span.record("asteri.organization_id", organization_id);
-        if !key_id.is_empty() {
-            span.record("asteri.key_id", key_id);
-        }
         return;
     };
     let org_value: &dyn tracing::Value = &organization_id;
