@@ -199,6 +199,19 @@ async fn stable_plans(
 /// taken only before SQLite initializes: a later call is refused with `SQLITE_MISUSE` and
 /// changes nothing, which is harmless (a test process connects many stores; the first
 /// call wins).
+///
+/// The other process-wide lock, the page caches' group mutex, is a build setting, not a
+/// runtime one: libsqlite3-sys builds SQLite with `SQLITE_ENABLE_MEMORY_MANAGEMENT`, which
+/// puts every connection's page cache in one group behind one global mutex, taken at every
+/// page a statement touches. Under load the runtime's threads queued on it in the kernel:
+/// `perf` on the futex calls of a server answering REST GETs from wrk found about half of
+/// them on that mutex (the point reads' and the history inserts' page fetches and
+/// releases), 0.25 futex calls a request before and 0.10 after (the rest: WAL read locks,
+/// the runtime's parking; the throughput on two cores did not move beyond the machine's
+/// noise). `.cargo/config.toml` builds SQLite without
+/// that option (`LIBSQLITE3_FLAGS`; it serves only `sqlite3_release_memory` and the soft
+/// heap limit, unused here), so each connection's cache has no mutex of its own;
+/// `tests::sqlite_is_built_without_memory_management` checks the build.
 fn sqlite_process_config() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -454,4 +467,27 @@ pub struct PoolStatus {
     pub size: u32,
     pub idle: u32,
     pub max: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    /// `.cargo/config.toml`'s `LIBSQLITE3_FLAGS` reached the bundled SQLite's build (see
+    /// `sqlite_process_config`): a build without it (another `LIBSQLITE3_FLAGS` in the
+    /// environment, or the file gone) would bring back the page caches' global mutex.
+    #[test]
+    fn sqlite_is_built_without_memory_management() {
+        // SAFETY: the argument is a NUL-terminated string; the call only reads it.
+        let used = unsafe {
+            libsqlite3_sys::sqlite3_compileoption_used(c"ENABLE_MEMORY_MANAGEMENT".as_ptr())
+        };
+        assert_eq!(
+            used, 0,
+            "SQLite was built with SQLITE_ENABLE_MEMORY_MANAGEMENT"
+        );
+        // The probe itself works: an option every build of the crate has.
+        // SAFETY: as above.
+        let threadsafe =
+            unsafe { libsqlite3_sys::sqlite3_compileoption_used(c"THREADSAFE=1".as_ptr()) };
+        assert_eq!(threadsafe, 1);
+    }
 }
