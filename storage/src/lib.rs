@@ -208,10 +208,11 @@ async fn stable_plans(
 /// them on that mutex (the point reads' and the history inserts' page fetches and
 /// releases), 0.25 futex calls a request before and 0.10 after (the rest: WAL read locks,
 /// the runtime's parking; the throughput on two cores did not move beyond the machine's
-/// noise). `.cargo/config.toml` builds SQLite without
-/// that option (`LIBSQLITE3_FLAGS`; it serves only `sqlite3_release_memory` and the soft
-/// heap limit, unused here), so each connection's cache has no mutex of its own;
-/// `tests::sqlite_is_built_without_memory_management` checks the build.
+/// noise). `.cargo/config.toml` builds SQLite without that option (`LIBSQLITE3_FLAGS`; it
+/// serves only `sqlite3_release_memory` and the soft heap limit, unused here), so each
+/// connection's page cache is its own, guarded by its connection alone, and connections
+/// share no mutex for it; `tests::sqlite_is_built_without_memory_management` checks the
+/// build.
 fn sqlite_process_config() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
