@@ -44,6 +44,9 @@ pub(crate) struct ClientSpan(Span);
 pub(crate) fn outgoing<T>(grpc_path: &str, call: &mut tonic::Request<T>) {
     let span = telemetry::spans::rpc_client(grpc_path);
     if span.is_disabled() {
+        // Nothing exported: the current span is the request's, named by its request id.
+        call.extensions_mut()
+            .insert(telemetry::spans::InRequestSpan);
         return;
     }
     inject(&span, call.metadata_mut());

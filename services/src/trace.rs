@@ -10,7 +10,19 @@ use crate::auth::RequestContext;
 
 /// The server span of a call of `method`. A call without a valid request id gets one here,
 /// written into its metadata, so that the auth layer and the span agree on it.
+///
+/// None (`Span::none()`) for a call of this process's own gateway while nothing is
+/// exported ([`telemetry::spans::InRequestSpan`]): its lines are already inside the
+/// gateway's request span, which names the same request id.
 pub(crate) fn server_span(method: &MethodInfo, request: &mut http::Request<Body>) -> Span {
+    if request
+        .extensions()
+        .get::<telemetry::spans::InRequestSpan>()
+        .is_some()
+        && !telemetry::traces::active()
+    {
+        return Span::none();
+    }
     let given = request
         .headers()
         .get(&credentials::names::REQUEST_ID)

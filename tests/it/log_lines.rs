@@ -150,3 +150,102 @@ async fn text_log_lines_name_their_request_too() {
     );
     assert!(failures[0].to_lowercase().contains("connection refused"));
 }
+
+/// `--role all`: the services' lines of a REST request, served in process, name the
+/// request too, once: inside the gateway's request span, with no span of the door's own
+/// repeating the id while nothing is exported (`telemetry::spans::InRequestSpan`).
+#[tokio::test]
+async fn service_lines_of_an_in_process_call_name_their_request_once() {
+    const ID: &str = "req_log_lines_in_process";
+    storage::objects::install_crypto_provider();
+    let env = crate::cli::Env::new();
+    let org = env.json(&["orgs", "create", "--name", "Logs", "--sandbox", "--json"])["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let key = env.json(&[
+        "keys",
+        "create",
+        "--org",
+        &org,
+        "--name",
+        "k",
+        "--scopes",
+        "write:team",
+        "--json",
+    ]);
+    let secret = key["secret"].as_str().unwrap().to_owned();
+    let mut command = env.command(&["serve", "--role", "all"]);
+    command
+        .env("ASTERI_HTTP_ADDR", "127.0.0.1:0")
+        .env("ASTERI_GRPC_ADDR", "127.0.0.1:0")
+        .env("ASTERI_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
+        .env_remove("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    let (mut stdout, stderr) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+    let mut child = crate::cli::Proc(child);
+    let log = std::thread::spawn(move || {
+        let mut text = String::new();
+        std::io::BufReader::new(stderr)
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    });
+    let http = tokio::task::spawn_blocking(move || {
+        let mut first = Vec::new();
+        let mut byte = [0u8];
+        while stdout.read(&mut byte).unwrap() == 1 && byte[0] != b'\n' {
+            first.push(byte[0]);
+        }
+        String::from_utf8(first).unwrap()
+    })
+    .await
+    .unwrap();
+    let url = format!(
+        "http://{}/api/public/v1/team_members",
+        http.trim_start_matches("http ")
+    );
+    let client = reqwest::Client::new();
+    let create = |request_id: &'static str| {
+        client
+            .post(&url)
+            .header("x-api-key", &secret)
+            .header("x-organization-id", &org)
+            .header("x-request-id", request_id)
+            .json(&serde_json::json!({"name": "Dee", "email": "dee@example.com"}))
+            .send()
+    };
+    assert_eq!(create("req_log_lines_first").await.unwrap().status(), 201);
+    // The same address again: the service logs the constraint it hit (and answers 409).
+    assert_eq!(create(ID).await.unwrap().status(), 409);
+    let stopped = Command::new("kill")
+        .args(["-INT", &child.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    let exit = tokio::task::spawn_blocking(move || child.0.wait().unwrap())
+        .await
+        .unwrap();
+    assert!(exit.success());
+    let log = log.join().unwrap();
+    let lines: Vec<Value> = log
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    let violations: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["fields"]["message"] == "constraint violation")
+        .collect();
+    assert_eq!(violations.len(), 1, "{log}");
+    let ids: Vec<&Value> = violations[0]["spans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|span| span.get("request_id"))
+        .collect();
+    assert_eq!(ids, [ID], "{}", violations[0]);
+}
