@@ -119,9 +119,9 @@ fn rpc_attributes(span: &Span, grpc_path: &str) {
 /// Put by the gateway in the extensions of a call it makes while no trace is exported: the
 /// call runs inside the gateway's request span, which already names the call's request
 /// id. When the call stays in the process (`--role all`), the services' door then opens
-/// no span of its own: it would only repeat that request id on every line (perf: the
-/// second span was about 2% of a REST GET's time). Extensions never cross the network,
-/// so a call from outside never carries it.
+/// no span of its own: it would only repeat that request id on every line (callgrind: the
+/// second span was about 8k of a REST GET's 181k instructions). Extensions never cross
+/// the network, so a call from outside never carries it.
 #[derive(Clone, Copy, Debug)]
 pub struct InRequestSpan;
 

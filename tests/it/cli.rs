@@ -56,6 +56,19 @@ impl Env {
         )
     }
 
+    /// A new sandbox organization named `name` and a key of it with `scopes` (comma
+    /// separated): the organization's id and the key's secret.
+    pub(crate) fn org_with_key(&self, name: &str, scopes: &str) -> (String, String) {
+        let org = self.json(&["orgs", "create", "--name", name, "--sandbox", "--json"])["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let key = self.json(&[
+            "keys", "create", "--org", &org, "--name", "k", "--scopes", scopes, "--json",
+        ]);
+        (org, key["secret"].as_str().unwrap().to_owned())
+    }
+
     pub(crate) fn json(&self, args: &[&str]) -> Value {
         let (ok, stdout, stderr) = self.run(args);
         assert!(ok, "{args:?}: {stderr}");

@@ -3,7 +3,7 @@
 //! failure once, with its cause, on a line that names the request.
 
 use std::{
-    io::Read as _,
+    io::{BufRead as _, Read as _},
     net::TcpListener,
     process::{Command, Stdio},
 };
@@ -23,11 +23,10 @@ async fn gateway_log(format: &str) -> String {
         format!("http://{}", listener.local_addr().unwrap())
     };
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(BIN)
+    let mut command = Command::new(BIN);
+    command
         .args(["serve", "--role", "gateway"])
         .current_dir(dir.path())
-        .env("ASTERI_LOG_FORMAT", format)
-        .env("RUST_LOG", "info")
         .env("ASTERI_HTTP_ADDR", "127.0.0.1:0")
         .env("ASTERI_KEYS_URL", &closed)
         .env("ASTERI_RESOURCES_URL", &closed)
@@ -36,36 +35,10 @@ async fn gateway_log(format: &str) -> String {
         .env(
             "ASTERI_INTERNAL_TOKEN",
             "ast_int_log0123456789abcdefghijklmnopqrstuv",
-        )
-        .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
-        .env_remove("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (mut stdout, stderr) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
-    // Killed if the test fails before it stops the process itself.
-    let mut child = crate::cli::Proc(child);
-    let log = std::thread::spawn(move || {
-        let mut text = String::new();
-        std::io::BufReader::new(stderr)
-            .read_to_string(&mut text)
-            .unwrap();
-        text
-    });
-    let http = tokio::task::spawn_blocking(move || {
-        let mut first = Vec::new();
-        let mut byte = [0u8];
-        while stdout.read(&mut byte).unwrap() == 1 && byte[0] != b'\n' {
-            first.push(byte[0]);
-        }
-        String::from_utf8(first).unwrap()
-    })
-    .await
-    .unwrap();
-    let http = http.trim_start_matches("http ").to_owned();
+        );
+    let logged = Logged::start(command, format).await;
     let response = reqwest::Client::new()
-        .get(format!("http://{http}/api/public/v1/customers"))
+        .get(format!("http://{}/api/public/v1/customers", logged.http))
         .header(
             "x-api-key",
             "ast_test_0123456789abcdefghijklmnopqrstuvwxyzAB",
@@ -76,16 +49,70 @@ async fn gateway_log(format: &str) -> String {
         .await
         .unwrap();
     assert_eq!(response.status(), 503);
-    let stopped = Command::new("kill")
-        .args(["-INT", &child.0.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(stopped.success());
-    let exit = tokio::task::spawn_blocking(move || child.0.wait().unwrap())
-        .await
-        .unwrap();
-    assert!(exit.success(), "the gateway stops cleanly on SIGINT");
-    log.join().unwrap()
+    logged.stop().await
+}
+
+/// A running `asteri serve` whose stderr is kept.
+struct Logged {
+    child: crate::cli::Proc,
+    http: String,
+    log: std::thread::JoinHandle<String>,
+}
+
+impl Logged {
+    /// Starts `command` logging in `format` at `info`, exporting nothing, and reads the
+    /// HTTP address it prints first.
+    async fn start(mut command: Command, format: &str) -> Self {
+        let mut child = command
+            .env("ASTERI_LOG_FORMAT", format)
+            .env("RUST_LOG", "info")
+            .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
+            .env_remove("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (mut stdout, stderr) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+        // Killed if the test fails before it stops the process itself.
+        let child = crate::cli::Proc(child);
+        let log = std::thread::spawn(move || {
+            let mut text = String::new();
+            std::io::BufReader::new(stderr)
+                .read_to_string(&mut text)
+                .unwrap();
+            text
+        });
+        let (first, http) = tokio::sync::oneshot::channel();
+        // Read to the end: a process that prints more than its first line (`--role all`
+        // prints its gRPC address next) must not find the pipe closed.
+        std::thread::spawn(move || {
+            let mut lines = std::io::BufReader::new(&mut stdout).lines();
+            let _ = first.send(lines.next().and_then(Result::ok).unwrap_or_default());
+            lines.for_each(drop);
+        });
+        let http = http.await.unwrap();
+        let http = http.trim_start_matches("http ").to_owned();
+        Self { child, http, log }
+    }
+
+    /// Stops the process (SIGINT), checks that it stopped cleanly, and returns its stderr.
+    async fn stop(self) -> String {
+        let Self { mut child, log, .. } = self;
+        let stopped = Command::new("kill")
+            .args(["-INT", &child.0.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(stopped.success());
+        let exit = tokio::task::spawn_blocking(move || child.0.wait().unwrap())
+            .await
+            .unwrap();
+        let log = log.join().unwrap();
+        assert!(
+            exit.success(),
+            "the process stops cleanly on SIGINT ({exit}): {log}"
+        );
+        log
+    }
 }
 
 #[tokio::test]
@@ -159,56 +186,13 @@ async fn service_lines_of_an_in_process_call_name_their_request_once() {
     const ID: &str = "req_log_lines_in_process";
     storage::objects::install_crypto_provider();
     let env = crate::cli::Env::new();
-    let org = env.json(&["orgs", "create", "--name", "Logs", "--sandbox", "--json"])["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let key = env.json(&[
-        "keys",
-        "create",
-        "--org",
-        &org,
-        "--name",
-        "k",
-        "--scopes",
-        "write:team",
-        "--json",
-    ]);
-    let secret = key["secret"].as_str().unwrap().to_owned();
+    let (org, secret) = env.org_with_key("Logs", "write:team");
     let mut command = env.command(&["serve", "--role", "all"]);
     command
         .env("ASTERI_HTTP_ADDR", "127.0.0.1:0")
-        .env("ASTERI_GRPC_ADDR", "127.0.0.1:0")
-        .env("ASTERI_LOG_FORMAT", "json")
-        .env("RUST_LOG", "info")
-        .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
-        .env_remove("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = command.spawn().unwrap();
-    let (mut stdout, stderr) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
-    let mut child = crate::cli::Proc(child);
-    let log = std::thread::spawn(move || {
-        let mut text = String::new();
-        std::io::BufReader::new(stderr)
-            .read_to_string(&mut text)
-            .unwrap();
-        text
-    });
-    let http = tokio::task::spawn_blocking(move || {
-        let mut first = Vec::new();
-        let mut byte = [0u8];
-        while stdout.read(&mut byte).unwrap() == 1 && byte[0] != b'\n' {
-            first.push(byte[0]);
-        }
-        String::from_utf8(first).unwrap()
-    })
-    .await
-    .unwrap();
-    let url = format!(
-        "http://{}/api/public/v1/team_members",
-        http.trim_start_matches("http ")
-    );
+        .env("ASTERI_GRPC_ADDR", "127.0.0.1:0");
+    let logged = Logged::start(command, "json").await;
+    let url = format!("http://{}/api/public/v1/team_members", logged.http);
     let client = reqwest::Client::new();
     let create = |request_id: &'static str| {
         client
@@ -222,16 +206,7 @@ async fn service_lines_of_an_in_process_call_name_their_request_once() {
     assert_eq!(create("req_log_lines_first").await.unwrap().status(), 201);
     // The same address again: the service logs the constraint it hit (and answers 409).
     assert_eq!(create(ID).await.unwrap().status(), 409);
-    let stopped = Command::new("kill")
-        .args(["-INT", &child.0.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(stopped.success());
-    let exit = tokio::task::spawn_blocking(move || child.0.wait().unwrap())
-        .await
-        .unwrap();
-    assert!(exit.success());
-    let log = log.join().unwrap();
+    let log = logged.stop().await;
     let lines: Vec<Value> = log
         .lines()
         .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
