@@ -223,4 +223,7 @@ async fn service_lines_of_an_in_process_call_name_their_request_once() {
         .filter_map(|span| span.get("request_id"))
         .collect();
     assert_eq!(ids, [ID], "{}", violations[0]);
+    // The constraint itself stays in the log (never in the answer): the cause chain.
+    let error = violations[0]["fields"]["error"].as_str().unwrap();
+    assert!(error.to_lowercase().contains("unique"), "{error}");
 }
