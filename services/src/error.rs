@@ -261,9 +261,9 @@ impl From<ServiceError> for Status {
                 )
             }
             ServiceError::Storage(source) if source.is_conflict() => {
-                // The constraint's name and SQL stay in the log.
-                // The whole chain, as for `storage error`: recorded as an error value the
-                // line kept only the outermost message ("database error").
+                // The constraint's name and SQL stay in the log: the whole chain, as for
+                // `storage error` (recorded as an error value, the line kept only the
+                // outermost message, "database error").
                 tracing::info!(
                     error = %telemetry::logs::Chain(source),
                     "constraint violation"

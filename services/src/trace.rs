@@ -41,14 +41,15 @@ pub(crate) fn server_span(method: &MethodInfo, request: &mut http::Request<Body>
     telemetry::spans::rpc_server(&method.grpc_path, &request_id, request.headers())
 }
 
-/// Records the authenticated caller on the current (server) span.
-pub(crate) fn caller(ctx: &RequestContext) {
+/// Records the authenticated caller on the call's server span (nothing when it has none:
+/// the gateway's span, current then, names its caller already).
+pub(crate) fn caller(span: &Span, ctx: &RequestContext) {
     let org = ctx.org.as_ref().map(|o| o.as_str()).unwrap_or_default();
     let key = match ctx.actor.kind {
         storage::ActorKind::ApiKey => ctx.actor.id.as_str(),
         _ => "",
     };
-    telemetry::spans::caller(&Span::current(), org, key);
+    telemetry::spans::caller(span, org, key);
 }
 
 /// Records the call's gRPC status. A unary answer's status travels in the trailers when it

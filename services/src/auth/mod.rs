@@ -431,16 +431,13 @@ where
                 return inner.call(request).await;
             };
             let span = crate::trace::server_span(method, &mut request);
-            // No span of its own (the gateway's is current): no caller to record on it.
-            let own_span = !span.is_none();
+            let call_span = &span;
             let answer = async move {
                 // Deprecated RPCs and fields are announced as response metadata; a refused call
                 // of a deprecated RPC is told too.
                 let mut response = match authorizer.authorize(request.headers(), method).await {
                     Ok(ctx) => {
-                        if own_span {
-                            crate::trace::caller(&ctx);
-                        }
+                        crate::trace::caller(call_span, &ctx);
                         let budget = ctx.budget;
                         // A direct call with a key (its budget was spent here) goes into the
                         // request history; the gateway records the calls it forwards.
