@@ -6,6 +6,7 @@ mod entities;
 mod history_file;
 pub mod ids;
 pub mod point_reads;
+mod read_pin;
 pub mod tenant;
 mod write;
 

@@ -33,6 +33,7 @@ use std::{
     },
 };
 
+use crate::read_pin::ReadPin;
 use chrono::{DateTime, Utc};
 use rusqlite::{
     Connection, OpenFlags, ToSql,
@@ -69,6 +70,8 @@ pub struct PointReads {
     open: AtomicUsize,
     answered: AtomicU64,
     fell_back: AtomicU64,
+    /// Keeps the process's WAL read lock while the file is not written (`read_pin`).
+    pin: ReadPin,
 }
 
 /// One connection, and the statements whose columns it has checked (see [`read`]).
@@ -84,19 +87,24 @@ struct Reader {
 
 /// What the point reads of one [`crate::Store`] did: reads answered on the calling thread,
 /// reads handed to sqlx instead (none, in normal operation), connections open now and idle
-/// among them.
+/// among them; and the file's read pin (`read_pin`): whether it holds the WAL's read lock
+/// now, how many periods it held it, and how often it let go because the file was written.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PointReadStats {
     pub answered: u64,
     pub fell_back: u64,
     pub open: usize,
     pub idle: usize,
+    pub pinned: bool,
+    pub pin_holds: u64,
+    pub pin_yields: u64,
 }
 
 impl PointReads {
     /// For the file of a SQLite store ([`sqlite_path`], once it exists) and its history file.
     pub(crate) fn for_path(path: PathBuf, history: PathBuf) -> Self {
         Self {
+            pin: ReadPin::start(path.clone()),
             path,
             history,
             idle: Mutex::new(Vec::new()),
@@ -112,6 +120,9 @@ impl PointReads {
             fell_back: self.fell_back.load(Ordering::Relaxed),
             open: self.open.load(Ordering::Relaxed),
             idle: self.idle.lock().map(|idle| idle.len()).unwrap_or(0),
+            pinned: self.pin.state.holding(),
+            pin_holds: self.pin.state.holds.load(Ordering::Relaxed),
+            pin_yields: self.pin.state.yields.load(Ordering::Relaxed),
         }
     }
 

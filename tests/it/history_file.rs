@@ -164,7 +164,7 @@ async fn an_in_memory_database_keeps_its_history_in_itself() {
 /// The POSIX locks this process holds on `file`, as the kernel lists them (`/proc/locks`:
 /// `id: POSIX ADVISORY READ|WRITE pid major:minor:inode start end`).
 #[cfg(target_os = "linux")]
-fn locks_held_on(file: &std::path::Path) -> Vec<String> {
+pub(crate) fn locks_held_on(file: &std::path::Path) -> Vec<String> {
     use std::os::unix::fs::MetadataExt as _;
     let meta = std::fs::metadata(file).unwrap();
     let dev = meta.dev();

@@ -104,3 +104,75 @@ async fn reads_by_id_render_what_lists_render_and_never_fall_back() {
         None
     );
 }
+
+/// The read pin (`storage::read_pin`): on a file nothing writes to, it holds a read
+/// transaction, so the process keeps a read lock on the WAL's shared memory with no read in
+/// flight; a commit makes it let go; a read right after a write sees the write; and while it
+/// holds again, a checkpoint still copies every frame of the WAL into the database file.
+#[tokio::test]
+async fn the_read_pin_holds_the_read_lock_only_while_nothing_writes() {
+    let app = spawn_app().await;
+    let store = app.running.as_ref().unwrap().store.clone().unwrap();
+    let stats = || store.point_read_stats();
+    if stats().is_none() {
+        // PostgreSQL: no point reads, no pin.
+        return;
+    }
+    let file = std::path::PathBuf::from(
+        app.database_url
+            .trim_start_matches("sqlite://")
+            .split('?')
+            .next()
+            .unwrap(),
+    );
+    let t = app
+        .tenant_with(&["read:customers", "write:customers"])
+        .await;
+    let quiet = poll(|| async { stats().filter(|s| s.pinned) }).await;
+    #[cfg(target_os = "linux")]
+    {
+        // Polled: the pin lets go for a few microseconds between two periods.
+        let shm = file.with_file_name("asteri.db-shm");
+        poll(|| async {
+            let locks = crate::history_file::locks_held_on(&shm);
+            locks.iter().any(|l| l.contains(" READ ")).then_some(())
+        })
+        .await;
+    }
+
+    let (status, created) = call(
+        &app,
+        &t,
+        Method::POST,
+        "/customers",
+        Some(json!({"name": "Before"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let path = format!("/customers/{}", id_of(&created));
+    let (status, _) = call(
+        &app,
+        &t,
+        Method::PATCH,
+        &path,
+        Some(json!({"name": "After"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, read) = call(&app, &t, Method::GET, &path, None).await;
+    assert_eq!((status, read["name"].as_str()), (200, Some("After")));
+    poll(|| async { stats().filter(|s| s.pin_yields > quiet.pin_yields) }).await;
+
+    // Quiet again: held again, and a checkpoint is not held back by it.
+    let again = stats().unwrap().pin_holds;
+    poll(|| async { stats().filter(|s| s.pinned && s.pin_holds > again) }).await;
+    let conn = rusqlite::Connection::open(&file).unwrap();
+    let (busy, frames, copied): (i64, i64, i64) = conn
+        .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!(busy, 0, "the checkpoint was refused");
+    assert!(frames > 0, "the writes above left no frames in the WAL");
+    assert_eq!(copied, frames, "the checkpoint copied only part of the WAL");
+}
