@@ -33,7 +33,6 @@ use std::{
     },
 };
 
-use crate::read_pin::ReadPin;
 use chrono::{DateTime, Utc};
 use rusqlite::{
     Connection, OpenFlags, ToSql,
@@ -43,6 +42,8 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ColumnType, EntityTrait, IdenStatic, Iterable, TryIntoModel,
     Value,
 };
+
+use crate::read_pin::ReadPin;
 
 /// Connections kept open for reuse. Each read holds one only while it runs on its thread
 /// (it never awaits), so no more are in use at once than threads read: the runtime's
@@ -127,15 +128,7 @@ impl PointReads {
     }
 
     fn open(&self) -> rusqlite::Result<Connection> {
-        // Opened for writing but `query_only`: a connection opened read-only cannot take
-        // part in WAL recovery or create the shared-memory index, and would fail where a
-        // writer's reader works. NO_MUTEX: a connection is used by one thread at a time (it
-        // is taken out of `idle` for the read), so SQLite's own locking of it is pure cost.
-        let conn = Connection::open_with_flags(
-            &self.path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.busy_timeout(std::time::Duration::ZERO)?;
+        let conn = open_for_reads(&self.path)?;
         // The same schema as the pool's connections, though no point read is of the history.
         crate::history_file::attach(&conn, &self.history)?;
         conn.pragma_update(None, "query_only", true)?;
@@ -197,6 +190,21 @@ impl PointReads {
         }
         found
     }
+}
+
+/// A connection to `path` for reads that never wait for a lock (busy timeout zero); the
+/// caller makes it `query_only`. Opened for writing all the same: a connection opened
+/// read-only cannot take part in WAL recovery or create the shared-memory index, and would
+/// fail where a writer's reader works. NO_MUTEX: a connection is used by one thread at a
+/// time (a point read takes it out of `idle`; the read pin has its own), so SQLite's own
+/// locking of it is pure cost.
+pub(crate) fn open_for_reads(path: &std::path::Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::ZERO)?;
+    Ok(conn)
 }
 
 /// The path of the database file that a SQLite `url` names (which may not exist yet);

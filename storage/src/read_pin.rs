@@ -37,7 +37,7 @@ use std::{
     time::Duration,
 };
 
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::Connection;
 
 /// How long the pin holds a transaction before it looks for commits, and how long the file
 /// must go without one before it holds again.
@@ -99,25 +99,12 @@ struct Pinner {
     stopped: mpsc::Receiver<()>,
 }
 
-/// Why the pin's loop ended.
-enum End {
-    Stopped,
-    Failed(rusqlite::Error),
-}
-
-impl From<rusqlite::Error> for End {
-    fn from(err: rusqlite::Error) -> Self {
-        Self::Failed(err)
-    }
-}
-
 impl Pinner {
     fn run(self) {
         loop {
-            let Err(end) = self.pin();
-            match end {
-                End::Stopped => return,
-                End::Failed(err) => {
+            match self.pin() {
+                Ok(()) => return,
+                Err(err) => {
                     self.state.holding.store(false, Ordering::Relaxed);
                     tracing::debug!(error = %err, "SQLite read pin lets go; trying again");
                     if !self.wait(RETRY) {
@@ -136,14 +123,15 @@ impl Pinner {
         )
     }
 
-    /// Holds a read transaction during every period that follows a period without commits.
-    /// The connection (and with it any transaction) closes when this returns.
-    fn pin(&self) -> Result<std::convert::Infallible, End> {
+    /// Holds a read transaction during every period that follows a period without commits,
+    /// until the pin is dropped (`Ok`) or SQLite fails. The connection (and with it any
+    /// transaction) closes when this returns.
+    fn pin(&self) -> rusqlite::Result<()> {
         let conn = open(&self.path)?;
         let mut seen = data_version(&conn)?;
         loop {
             if !self.wait(PERIOD) {
-                return Err(End::Stopped);
+                return Ok(());
             }
             let now = data_version(&conn)?;
             if now != seen {
@@ -163,7 +151,7 @@ impl Pinner {
                 conn.execute_batch("COMMIT")?;
                 self.state.holding.store(false, Ordering::Relaxed);
                 if !go_on {
-                    return Err(End::Stopped);
+                    return Ok(());
                 }
                 let now = data_version(&conn)?;
                 if now != seen {
@@ -177,13 +165,7 @@ impl Pinner {
 }
 
 fn open(path: &Path) -> rusqlite::Result<Connection> {
-    // As the point reads open theirs (`point_reads::PointReads::open`): for writing, since
-    // a read-only connection cannot create the shared-memory index, but `query_only`.
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    conn.busy_timeout(Duration::ZERO)?;
+    let conn = crate::point_reads::open_for_reads(path)?;
     conn.pragma_update(None, "query_only", true)?;
     Ok(conn)
 }
