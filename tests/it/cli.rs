@@ -221,22 +221,10 @@ pub(crate) fn serve(
 #[test]
 fn roles_run_as_separate_processes() {
     let env = Env::isolated();
-    let org = env.json(&["orgs", "create", "--name", "Split", "--sandbox", "--json"])["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let key = env.json(&[
-        "keys",
-        "create",
-        "--org",
-        &org,
-        "--name",
-        "k",
-        "--scopes",
+    let (org, secret) = env.org_with_key(
+        "Split",
         "read:customers,write:customers,manage:webhooks,read:logs",
-        "--json",
-    ]);
-    let secret = key["secret"].as_str().unwrap();
+    );
     let private = [("ASTERI_WEBHOOK_ALLOW_PRIVATE", "1".to_owned())];
     let (_keys, _, keys_grpc) = serve(&env, "keys", &[]);
     let (_resources, _, resources_grpc) = serve(&env, "resources", &[]);
@@ -275,7 +263,7 @@ fn roles_run_as_separate_processes() {
         let receiver = crate::webhooks::Receiver::start().await;
         let endpoint = client
             .post(format!("http://{http}/api/public/v1/webhook_endpoints"))
-            .header("x-api-key", secret)
+            .header("x-api-key", &secret)
             .header("x-organization-id", &org)
             .json(&serde_json::json!({"url": receiver.url, "event_types": ["customer.created"]}))
             .send()
@@ -290,7 +278,7 @@ fn roles_run_as_separate_processes() {
         assert_eq!(ready.status(), 200);
         let created = client
             .post(format!("http://{http}/api/public/v1/customers"))
-            .header("x-api-key", secret)
+            .header("x-api-key", &secret)
             .header("x-organization-id", &org)
             .json(&serde_json::json!({"name": "Across processes"}))
             .send()
@@ -299,7 +287,7 @@ fn roles_run_as_separate_processes() {
         assert_eq!(created.status(), 201);
         let idempotent = client
             .post(format!("http://{http}/api/public/v1/customers"))
-            .header("x-api-key", secret)
+            .header("x-api-key", &secret)
             .header("x-organization-id", &org)
             .header("idempotency-key", "split-1")
             .json(&serde_json::json!({"name": "Once"}))
@@ -317,7 +305,7 @@ fn roles_run_as_separate_processes() {
             .get(format!(
                 "http://{http}/api/public/v1/customers?limit=1&token=tok-hunter2"
             ))
-            .header("x-api-key", secret)
+            .header("x-api-key", &secret)
             .header("x-organization-id", &org)
             .header("x-request-id", "req_split_history")
             .send()
@@ -329,7 +317,7 @@ fn roles_run_as_separate_processes() {
                 .get(format!(
                     "http://{http}/api/public/v1/request_logs/req_split_history"
                 ))
-                .header("x-api-key", secret)
+                .header("x-api-key", &secret)
                 .header("x-organization-id", &org)
                 .send()
                 .await

@@ -132,7 +132,7 @@ async fn the_read_pin_holds_the_read_lock_only_while_nothing_writes() {
     #[cfg(target_os = "linux")]
     {
         // Polled: the pin lets go for a few microseconds between two periods.
-        let shm = file.with_file_name("asteri.db-shm");
+        let shm = std::path::PathBuf::from(format!("{}-shm", file.display()));
         poll(|| async {
             let locks = crate::history_file::locks_held_on(&shm);
             locks.iter().any(|l| l.contains(" READ ")).then_some(())
